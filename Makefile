@@ -1,0 +1,60 @@
+# Entry points, as in Pulumi provider repos: setup, build, demo, test, bench.
+# Everything a fresh clone needs is installed from here; each step is cached so it runs once per machine.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
+
+MOCHA := node_modules/.bin/mocha
+
+.PHONY: setup setup-node setup-moto setup-pulumi build test test-unit test-integration test-e2e demo bench clean
+
+## setup: install everything the tests and the demo need (idempotent, cached)
+setup: setup-node setup-moto setup-pulumi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup-node: node_modules/.installed
+
+setup-moto:
+	@command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]>=5.1,<6'
+
+setup-pulumi:
+	bash scripts/setup-pulumi.sh
+
+## build: compile provider/, sdk/ and local/ to dist/, then install that build into node_modules/pulumi-ecr
+# The examples, the demo and the dynamic-provider host load `pulumi-ecr` from node_modules exactly
+# as a user's project does. It must be a real copy, not a link: Pulumi stores a provider module that
+# lives under node_modules as a one-line require(), and anything else by value (kilobytes per resource).
+build: setup-node
+	node_modules/.bin/tsc -p tsconfig.json
+	@chmod +x dist/local/cli.js 2>/dev/null || true
+	@rm -rf node_modules/pulumi-ecr && mkdir -p node_modules/pulumi-ecr && cp -R package.json dist node_modules/pulumi-ecr/
+
+## test: install what is needed, then run every test
+test: setup build test-unit test-integration test-e2e
+
+test-unit: build
+	$(MOCHA) 'tests/unit/**/*.test.ts'
+
+test-integration: build
+	$(MOCHA) --timeout 120000 'tests/integration/**/*.test.ts'
+
+test-e2e: build
+	@if ls tests/e2e/*.test.ts >/dev/null 2>&1; then $(MOCHA) --timeout 900000 'tests/e2e/**/*.test.ts'; fi
+
+## demo: pulumi up of the root program against a local ECR endpoint, then tear it down
+demo: setup build
+	bash scripts/demo.sh
+
+## bench: print the benchmark figures
+bench: setup build
+	bash scripts/bench.sh
+
+clean:
+	rm -rf dist .pulumi-state .bench

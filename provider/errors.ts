@@ -1,0 +1,59 @@
+/**
+ * Errors: NotFoundError (only finders raise it), isA() to recognise AWS exceptions by name, and the
+ * one message format `<action> ECR <Kind> (<id>): <cause>[. <hint>]` with the original as `cause`.
+ */
+
+/** Raised by finders when the object does not exist; read and delete treat it as "gone". */
+export class NotFoundError extends Error {
+    constructor(message: string, options?: { cause?: unknown }) {
+        super(message, options);
+        this.name = "NotFoundError";
+    }
+}
+
+/** True when `err` is an AWS SDK exception of one of the given names (e.g. "RepositoryNotFoundException"). */
+export function isA(err: unknown, ...names: string[]): boolean {
+    if (typeof err !== "object" || err === null) return false;
+    const e = err as { name?: unknown; Code?: unknown; __type?: unknown };
+    return names.some((n) => e.name === n || e.Code === n || e.__type === n);
+}
+
+/** The text of an error, including the exception name AWS gave it. */
+export function describeCause(err: unknown): string {
+    if (err instanceof Error) {
+        const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
+        return `${name}${err.message}`;
+    }
+    return String(err);
+}
+
+/** Hints for causes whose fix is obvious, keyed by exception name. */
+const HINTS: Record<string, string> = {
+    RepositoryNotEmptyException:
+        "the repository still holds images; set `forceDelete: true` on it and run `pulumi up` first, then destroy again",
+    RepositoryAlreadyExistsException:
+        "a repository of that name already exists; pick another `name`, or adopt it with `pulumi import` / the `import` resource option",
+    KmsException: "check that `encryptionConfigurations[0].kmsKey` names a KMS key this account may use",
+    AccessDeniedException: "the credentials in use lack the ECR permission this call needs",
+    UnrecognizedClientException: "the AWS credentials are not valid for this endpoint",
+};
+
+/** An error in the one format, carrying the AWS error as `cause`. */
+export class EcrError extends Error {
+    constructor(action: string, kind: string, id: string, cause: unknown, hint?: string) {
+        const causeName = typeof cause === "object" && cause !== null ? (cause as { name?: string }).name : undefined;
+        const h = hint ?? (causeName ? HINTS[causeName] : undefined);
+        super(`${action} ECR ${kind} (${id}): ${describeCause(cause)}${h ? `. Hint: ${h}` : ""}`, { cause });
+        this.name = "EcrError";
+    }
+}
+
+/** Runs `fn`; any error it throws is re-thrown in the one format. NotFoundError passes through. */
+export async function wrap<T>(action: string, kind: string, id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        if (e instanceof NotFoundError || e instanceof EcrError) throw e;
+        throw new EcrError(action, kind, id, e);
+    }
+}

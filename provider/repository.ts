@@ -1,0 +1,416 @@
+/**
+ * ECR Repository: its provider (check/diff/create/read/update/delete), its finder, and the mapping
+ * between the resource's plain state and ECR's shapes. Property names follow `aws.ecr.Repository`.
+ */
+import { randomBytes } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import {
+    CreateRepositoryCommand,
+    DeleteRepositoryCommand,
+    DescribeRepositoriesCommand,
+    ECRClient,
+    ListTagsForResourceCommand,
+    PutImageScanningConfigurationCommand,
+    PutImageTagMutabilityCommand,
+    Repository as EcrRepository,
+    TagResourceCommand,
+    UntagResourceCommand,
+} from "@aws-sdk/client-ecr";
+import { ecrClient, resolveRegion } from "./client";
+import { EcrError, NotFoundError, isA, wrap } from "./errors";
+import { UNKNOWN } from "./policy";
+import { Failures, withoutInternals } from "./validate";
+
+export const IMAGE_TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"] as const;
+export const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"] as const;
+const KIND = "Repository";
+
+export interface ExclusionFilter {
+    filter: string;
+    filterType: string;
+}
+export interface EncryptionConfiguration {
+    encryptionType: string;
+    kmsKey?: string;
+}
+
+/** Inputs after `check()`: every default filled in, so `diff` compares complete values. */
+export interface RepositoryInputs {
+    name: string;
+    imageTagMutability: string;
+    imageTagMutabilityExclusionFilters: ExclusionFilter[];
+    imageScanningConfiguration: { scanOnPush: boolean };
+    encryptionConfigurations: EncryptionConfiguration[];
+    forceDelete: boolean;
+    tags: Record<string, string>;
+    region: string;
+}
+
+/** What the resource reports: every input as ECR reports it, plus ECR's identifiers. */
+export interface RepositoryOutputs extends RepositoryInputs {
+    arn: string;
+    registryId: string;
+    repositoryUrl: string;
+}
+
+// ---------- finder ----------
+
+/** The repository, or NotFoundError. The only place that turns RepositoryNotFoundException into "gone". */
+export async function findRepositoryByName(client: ECRClient, name: string, registryId?: string): Promise<EcrRepository> {
+    try {
+        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
+        const repo = out.repositories?.find((r) => r.repositoryName === name);
+        if (!repo) throw new NotFoundError(`ECR Repository (${name}) not found`);
+        return repo;
+    } catch (e) {
+        if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${name}) not found`, { cause: e });
+        throw e;
+    }
+}
+
+/** The repository's tags as a plain map. */
+export async function findRepositoryTags(client: ECRClient, arn: string): Promise<Record<string, string>> {
+    const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+}
+
+/** Maps ECR's repository shape to the resource's state. Data sources reuse it. */
+export function repositoryState(
+    repo: EcrRepository,
+    extra: { tags: Record<string, string>; region: string; forceDelete: boolean },
+): RepositoryOutputs {
+    const enc = repo.encryptionConfiguration;
+    return {
+        name: repo.repositoryName ?? "",
+        arn: repo.repositoryArn ?? "",
+        registryId: repo.registryId ?? "",
+        repositoryUrl: repo.repositoryUri ?? "",
+        imageTagMutability: repo.imageTagMutability ?? "MUTABLE",
+        imageTagMutabilityExclusionFilters: sortFilters(
+            (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filter: f.filter ?? "", filterType: f.filterType ?? "WILDCARD" })),
+        ),
+        imageScanningConfiguration: { scanOnPush: repo.imageScanningConfiguration?.scanOnPush ?? false },
+        encryptionConfigurations: [
+            enc?.kmsKey
+                ? { encryptionType: enc.encryptionType ?? "AES256", kmsKey: enc.kmsKey }
+                : { encryptionType: enc?.encryptionType ?? "AES256" },
+        ],
+        forceDelete: extra.forceDelete,
+        tags: extra.tags,
+        region: extra.region,
+    };
+}
+
+const sortFilters = (fs: ExclusionFilter[]) => [...fs].sort((a, b) => (a.filter < b.filter ? -1 : a.filter > b.filter ? 1 : 0));
+
+// ---------- check ----------
+
+const AUTONAME_SUFFIX_LENGTH = 7;
+
+/** `<resource name>-<7 random [a-z0-9]>`, lower-cased and made valid, like Pulumi auto-naming. */
+export function autoName(resourceName: string): string {
+    const base =
+        resourceName
+            .toLowerCase()
+            .replace(/[^a-z0-9._/-]+/g, "-")
+            .replace(/[._/-]{2,}/g, "-")
+            .replace(/^[._/-]+|[._/-]+$/g, "") || "repository";
+    let suffix = "";
+    while (suffix.length < AUTONAME_SUFFIX_LENGTH) suffix += randomBytes(8).readBigUInt64BE().toString(36);
+    return `${base.slice(0, 256 - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix.slice(0, AUTONAME_SUFFIX_LENGTH)}`;
+}
+
+const TAG_KEY_MAX = 128;
+const TAG_VALUE_MAX = 256;
+const TAGS_MAX = 50;
+
+function checkTags(f: Failures, tags: unknown): void {
+    if (tags === undefined || tags === UNKNOWN) return;
+    if (!tags || typeof tags !== "object" || Array.isArray(tags)) {
+        f.add("tags", "must be a map of tag names to string values");
+        return;
+    }
+    const entries = Object.entries(tags);
+    if (entries.length > TAGS_MAX) f.add("tags", `ECR allows at most ${TAGS_MAX} tags per repository, got ${entries.length}`);
+    for (const [k, v] of entries) {
+        if (k.length === 0 || k.length > TAG_KEY_MAX) f.add(`tags.${k}`, `tag names must be 1 to ${TAG_KEY_MAX} characters`);
+        if (k.toLowerCase().startsWith("aws:")) f.add(`tags.${k}`, `tag names starting with "aws:" are reserved by AWS; rename the tag`);
+        if (v === UNKNOWN) continue;
+        if (typeof v !== "string") f.add(`tags.${k}`, `tag values must be strings, got ${JSON.stringify(v)}`);
+        else if (v.length > TAG_VALUE_MAX) f.add(`tags.${k}`, `tag values must be at most ${TAG_VALUE_MAX} characters`);
+    }
+}
+
+/** Validates inputs and fills defaults. Runs before any AWS call; failures name the property and the fix. */
+export async function check(olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+    const f = new Failures();
+    const n = withoutInternals(news);
+
+    // Auto-name once and keep it: a later run reuses the name already in state.
+    let name = n.name;
+    if (name === undefined || name === null || name === "") {
+        name = olds?.name && olds.name !== UNKNOWN ? olds.name : autoName(String(news.__autoNamePrefix ?? "repository"));
+    }
+    f.repositoryName("name", name);
+
+    const mutability = n.imageTagMutability ?? "MUTABLE";
+    f.oneOf("imageTagMutability", mutability, IMAGE_TAG_MUTABILITIES);
+    const withExclusion = typeof mutability === "string" && mutability.endsWith("_WITH_EXCLUSION");
+    const filters = n.imageTagMutabilityExclusionFilters ?? [];
+    if (filters !== UNKNOWN) {
+        if (!Array.isArray(filters)) {
+            f.add("imageTagMutabilityExclusionFilters", "must be a list of { filter, filterType } objects");
+        } else {
+            if (withExclusion && filters.length === 0) {
+                f.add("imageTagMutabilityExclusionFilters", `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`);
+            }
+            if (!withExclusion && filters.length > 0 && mutability !== UNKNOWN) {
+                f.add("imageTagMutabilityExclusionFilters", `exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters`);
+            }
+            filters.forEach((x: any, i: number) => {
+                if (!x || typeof x.filter !== "string" || !/^[a-zA-Z0-9._*-]{1,128}$/.test(x.filter)) {
+                    f.add(`imageTagMutabilityExclusionFilters[${i}].filter`, `must be 1-128 characters of letters, digits, . _ - and the wildcard *`);
+                }
+                f.oneOf(`imageTagMutabilityExclusionFilters[${i}].filterType`, x?.filterType ?? "WILDCARD", ["WILDCARD"]);
+            });
+        }
+    }
+
+    const scanning = n.imageScanningConfiguration ?? {};
+    f.bool("imageScanningConfiguration.scanOnPush", scanning.scanOnPush);
+
+    const encs = n.encryptionConfigurations ?? [];
+    let encryption: EncryptionConfiguration = { encryptionType: "AES256" };
+    if (encs !== UNKNOWN) {
+        if (!Array.isArray(encs) || encs.length > 1) {
+            f.add("encryptionConfigurations", "must be a list with at most one { encryptionType, kmsKey } entry");
+        } else if (encs.length === 1) {
+            const e = encs[0] ?? {};
+            const type = e.encryptionType ?? "AES256";
+            f.oneOf("encryptionConfigurations[0].encryptionType", type, ENCRYPTION_TYPES);
+            if (e.kmsKey !== undefined && e.kmsKey !== "" && type === "AES256") {
+                f.add("encryptionConfigurations[0].kmsKey", `a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey`);
+            }
+            encryption = e.kmsKey ? { encryptionType: type, kmsKey: e.kmsKey } : { encryptionType: type };
+        }
+    }
+
+    f.bool("forceDelete", n.forceDelete);
+    checkTags(f, n.tags);
+    f.region("region", n.region);
+
+    let region = n.region;
+    if (region === undefined) {
+        try {
+            region = await resolveRegion();
+        } catch (e) {
+            f.add("region", (e as Error).message);
+        }
+    }
+
+    const inputs: RepositoryInputs = {
+        name,
+        imageTagMutability: mutability,
+        imageTagMutabilityExclusionFilters: Array.isArray(filters)
+            ? sortFilters(filters.map((x: any) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
+            : filters,
+        imageScanningConfiguration: { scanOnPush: scanning.scanOnPush ?? false },
+        encryptionConfigurations: encs === UNKNOWN ? encs : [encryption],
+        forceDelete: n.forceDelete ?? false,
+        tags: n.tags ?? {},
+        region,
+    };
+    return { inputs, failures: f.list };
+}
+
+// ---------- diff ----------
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function sameEncryption(old: EncryptionConfiguration[] | undefined, next: EncryptionConfiguration[]): boolean {
+    const o = old?.[0] ?? { encryptionType: "AES256" };
+    const n = next?.[0] ?? { encryptionType: "AES256" };
+    // Without a key, ECR picks the AWS-managed aws/ecr key and reports its ARN: that is not a change.
+    return o.encryptionType === n.encryptionType && (n.kmsKey === undefined || n.kmsKey === o.kmsKey);
+}
+
+/** Properties ECR cannot change in place. */
+export const REPLACE_ON = ["name", "encryptionConfigurations", "region"] as const;
+
+export async function diff(_id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (olds.name !== news.name) replaces.push("name");
+    if (!sameEncryption(olds.encryptionConfigurations, news.encryptionConfigurations)) replaces.push("encryptionConfigurations");
+    if ((olds.region ?? news.region) !== news.region) replaces.push("region");
+    const updates = [
+        olds.imageTagMutability !== news.imageTagMutability,
+        !same(sortFilters(olds.imageTagMutabilityExclusionFilters ?? []), news.imageTagMutabilityExclusionFilters),
+        (olds.imageScanningConfiguration?.scanOnPush ?? false) !== news.imageScanningConfiguration.scanOnPush,
+        !same(sortedEntries(olds.tags), sortedEntries(news.tags)),
+        (olds.forceDelete ?? false) !== news.forceDelete,
+    ].some(Boolean);
+    return {
+        changes: replaces.length > 0 || updates,
+        replaces,
+        // A new repository may take the old one's name only once the old one is gone.
+        deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
+    };
+}
+
+const sortedEntries = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+
+// ---------- create / read / update / delete ----------
+
+export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateResult> {
+    const client = ecrClient(inputs.region);
+    const enc = inputs.encryptionConfigurations[0];
+    // One call carries everything, so a failure never leaves a half-made repository.
+    const out = await wrap("creating", KIND, inputs.name, () =>
+        client.send(
+            new CreateRepositoryCommand({
+                repositoryName: inputs.name,
+                imageTagMutability: inputs.imageTagMutability as any,
+                imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusionFilters.length
+                    ? (inputs.imageTagMutabilityExclusionFilters as any)
+                    : undefined,
+                imageScanningConfiguration: inputs.imageScanningConfiguration,
+                encryptionConfiguration: { encryptionType: enc.encryptionType as any, kmsKey: enc.kmsKey },
+                tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
+            }),
+        ),
+    );
+    if (!out.repository) throw new EcrError("creating", KIND, inputs.name, new Error("ECR returned no repository"));
+    const outs = repositoryState(out.repository, { tags: inputs.tags, region: inputs.region, forceDelete: inputs.forceDelete });
+    outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, inputs.encryptionConfigurations);
+    return { id: inputs.name, outs };
+}
+
+/** Keeps the key as the user spelled it (id, alias or ARN) when ECR reports the same type: encryption cannot drift. */
+function keepKeySpelling(reported: EncryptionConfiguration[], given: EncryptionConfiguration[] | undefined): EncryptionConfiguration[] {
+    const g = given?.[0];
+    const r = reported[0];
+    if (g?.kmsKey && r && g.encryptionType === r.encryptionType) return [{ encryptionType: r.encryptionType, kmsKey: g.kmsKey }];
+    return reported;
+}
+
+export async function read(id: string, props: Partial<RepositoryOutputs>): Promise<dynamic.ReadResult> {
+    const name = props.name || id;
+    const region = await resolveRegion(props.region);
+    const client = ecrClient(region);
+    let repo: EcrRepository;
+    try {
+        repo = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
+    } catch (e) {
+        if (e instanceof NotFoundError) return { id: "" };
+        throw e;
+    }
+    const tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
+    const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false });
+    outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
+    const imported = props.arn === undefined;
+    if (imported) {
+        // Adopting an existing repository: its current settings become the inputs.
+        const { arn: _a, registryId: _r, repositoryUrl: _u, ...inputs } = outs;
+        return { id: name, props: outs, inputs };
+    }
+    return { id: name, props: outs };
+}
+
+/** An update that failed part way: the engine records what was applied, so nothing is lost. */
+class PartialUpdateError extends Error {
+    constructor(
+        cause: Error,
+        readonly id: string,
+        readonly properties: RepositoryOutputs,
+    ) {
+        super(cause.message, { cause });
+    }
+    get reasons() {
+        return [this.message];
+    }
+}
+
+export async function update(id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.UpdateResult> {
+    const client = ecrClient(news.region);
+    const name = olds.name;
+    const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete };
+    const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
+        try {
+            await wrap(what, KIND, name, fn);
+            then();
+        } catch (e) {
+            throw new PartialUpdateError(e as Error, id, applied);
+        }
+    };
+
+    if (
+        olds.imageTagMutability !== news.imageTagMutability ||
+        !same(sortFilters(olds.imageTagMutabilityExclusionFilters ?? []), news.imageTagMutabilityExclusionFilters)
+    ) {
+        await step(
+            "updating image tag mutability of",
+            () =>
+                client.send(
+                    new PutImageTagMutabilityCommand({
+                        repositoryName: name,
+                        registryId: olds.registryId,
+                        imageTagMutability: news.imageTagMutability as any,
+                        imageTagMutabilityExclusionFilters: news.imageTagMutabilityExclusionFilters.length
+                            ? (news.imageTagMutabilityExclusionFilters as any)
+                            : undefined,
+                    }),
+                ),
+            () => {
+                applied.imageTagMutability = news.imageTagMutability;
+                applied.imageTagMutabilityExclusionFilters = news.imageTagMutabilityExclusionFilters;
+            },
+        );
+    }
+    if ((olds.imageScanningConfiguration?.scanOnPush ?? false) !== news.imageScanningConfiguration.scanOnPush) {
+        await step(
+            "updating image scanning of",
+            () =>
+                client.send(
+                    new PutImageScanningConfigurationCommand({
+                        repositoryName: name,
+                        registryId: olds.registryId,
+                        imageScanningConfiguration: news.imageScanningConfiguration,
+                    }),
+                ),
+            () => (applied.imageScanningConfiguration = news.imageScanningConfiguration),
+        );
+    }
+    const oldTags = olds.tags ?? {};
+    const removed = Object.keys(oldTags).filter((k) => !(k in news.tags));
+    const changed = Object.entries(news.tags).filter(([k, v]) => oldTags[k] !== v);
+    if (removed.length) {
+        await step(
+            "removing tags from",
+            () => client.send(new UntagResourceCommand({ resourceArn: olds.arn, tagKeys: removed })),
+            () => (applied.tags = Object.fromEntries(Object.entries(applied.tags).filter(([k]) => !removed.includes(k)))),
+        );
+    }
+    if (changed.length) {
+        await step(
+            "tagging",
+            () => client.send(new TagResourceCommand({ resourceArn: olds.arn, tags: changed.map(([Key, Value]) => ({ Key, Value })) })),
+            () => (applied.tags = { ...applied.tags, ...Object.fromEntries(changed) }),
+        );
+    }
+    return { outs: { ...applied, tags: news.tags } };
+}
+
+export async function remove(id: string, props: RepositoryOutputs): Promise<void> {
+    const name = props.name || id;
+    const client = ecrClient(props.region);
+    try {
+        await client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete }));
+    } catch (e) {
+        if (isA(e, "RepositoryNotFoundException")) return; // already gone: delete is done
+        throw new EcrError("deleting", KIND, name, e);
+    }
+}
+
+// This module's exports are the dynamic provider for `Repository` (see provider/index.ts).
+export { remove as delete };
+export { configure } from "./client";

@@ -1,0 +1,8 @@
+/**
+ * pulumi-ecr: Amazon ECR repositories, policies, images and registry credentials as Pulumi
+ * dynamic resources.
+ */
+export * from "./documents";
+export * from "./repository";
+export * from "./repositoryPolicy";
+export * from "./lifecyclePolicy";

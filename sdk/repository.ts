@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as provider from "../provider/repository";
+
+/** How image tags may be overwritten. */
+export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+
+/** Tags that stay mutable (or immutable) against the repository's setting. */
+export interface ImageTagMutabilityExclusionFilter {
+    /** A tag pattern; `*` is a wildcard, e.g. `"latest"` or `"dev-*"`. */
+    filter: pulumi.Input<string>;
+    /** @default "WILDCARD" */
+    filterType?: pulumi.Input<"WILDCARD">;
+}
+
+/** How images are encrypted at rest. Cannot change after creation (changing it replaces the repository). */
+export interface EncryptionConfiguration {
+    /** @default "AES256" */
+    encryptionType?: pulumi.Input<"AES256" | "KMS" | "KMS_DSSE">;
+    /** KMS key id, alias or ARN; only with `KMS` or `KMS_DSSE`. @default the AWS-managed `aws/ecr` key */
+    kmsKey?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link Repository}; names follow `aws.ecr.RepositoryArgs`. */
+export interface RepositoryArgs {
+    /** Repository name. Changing it replaces the repository. @default the resource name plus a random suffix, lower-cased */
+    name?: pulumi.Input<string>;
+    /** @default "MUTABLE" */
+    imageTagMutability?: pulumi.Input<ImageTagMutability>;
+    /** Required with the `*_WITH_EXCLUSION` mutabilities, not allowed otherwise. */
+    imageTagMutabilityExclusionFilters?: pulumi.Input<pulumi.Input<ImageTagMutabilityExclusionFilter>[]>;
+    /** @default { scanOnPush: false } */
+    imageScanningConfiguration?: pulumi.Input<{ scanOnPush: pulumi.Input<boolean> }>;
+    /** At most one entry. Changing it replaces the repository. @default [{ encryptionType: "AES256" }] */
+    encryptionConfigurations?: pulumi.Input<pulumi.Input<EncryptionConfiguration>[]>;
+    /** Delete the repository even if it holds images. Kept in state only. @default false */
+    forceDelete?: pulumi.Input<boolean>;
+    /** @default {} */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Changing it replaces the repository. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
+    region?: pulumi.Input<string>;
+}
+
+const OUTPUTS = [
+    "arn",
+    "name",
+    "registryId",
+    "repositoryUrl",
+    "imageTagMutability",
+    "imageTagMutabilityExclusionFilters",
+    "imageScanningConfiguration",
+    "encryptionConfigurations",
+    "forceDelete",
+    "tags",
+    "region",
+] as const;
+
+/**
+ * An ECR repository. Created in one `CreateRepository` call; mutability, scanning and tags update
+ * in place; name, encryption and region replace it.
+ *
+ * @example
+ * const repo = new ecr.Repository("app", { imageTagMutability: "IMMUTABLE", forceDelete: true });
+ * export const url = repo.repositoryUrl;
+ */
+export class Repository extends pulumi.dynamic.Resource {
+    /** Full ARN of the repository. */
+    declare readonly arn: pulumi.Output<string>;
+    /** Repository name. */
+    declare readonly name: pulumi.Output<string>;
+    /** Account id of the registry that holds the repository. */
+    declare readonly registryId: pulumi.Output<string>;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
+    declare readonly repositoryUrl: pulumi.Output<string>;
+    declare readonly imageTagMutability: pulumi.Output<ImageTagMutability>;
+    declare readonly imageTagMutabilityExclusionFilters: pulumi.Output<{ filter: string; filterType: "WILDCARD" }[]>;
+    declare readonly imageScanningConfiguration: pulumi.Output<{ scanOnPush: boolean }>;
+    declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: "AES256" | "KMS" | "KMS_DSSE"; kmsKey?: string }[]>;
+    declare readonly forceDelete: pulumi.Output<boolean>;
+    declare readonly tags: pulumi.Output<Record<string, string>>;
+    /** The region the repository lives in. */
+    declare readonly region: pulumi.Output<string>;
+
+    constructor(name: string, args: RepositoryArgs = {}, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            {
+                ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
+                ...args,
+                __autoNamePrefix: name,
+            },
+            opts,
+            "ecr",
+            "Repository",
+        );
+    }
+
+    /** Reads an existing repository into the program by name (its `id`), without managing it. */
+    static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Repository {
+        return new Repository(name, { name: id }, { ...opts, id });
+    }
+}
