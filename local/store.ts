@@ -1,0 +1,362 @@
+/**
+ * The state of the local endpoint, shared by the JSON API and the registry side: repositories
+ * with their images, tags and layer links, content-addressed blobs, and layer uploads in flight.
+ *
+ * In memory by default. With a data directory every acknowledged write is durable before the
+ * response leaves: metadata files and blobs are written to a temporary file, fsynced, renamed
+ * over the target and the directory fsynced, so a killed process leaves either the old or the
+ * new version of a file, never a torn one. All mutations run synchronously inside one turn of
+ * the event loop, which is what keeps concurrent requests from interleaving.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable } from "node:stream";
+import type { ResourceTag } from "./validate";
+
+export interface ExclusionFilter {
+    filterType: string;
+    filter: string;
+}
+
+/** A layer (or config) blob linked into one repository, as ECR scopes layers per repository. */
+export interface LayerLink {
+    size: number;
+    mediaType?: string;
+}
+
+export interface ImageRecord {
+    digest: string;
+    /** The manifest exactly as pushed (its UTF-8 bytes hash to `digest`). */
+    manifest: string;
+    mediaType: string;
+    artifactMediaType?: string;
+    sizeInBytes: number;
+    /** Epoch milliseconds. */
+    pushedAt: number;
+    lastPulledAt?: number;
+    subjectDigest?: string;
+    /** Tags in the order they were applied. */
+    tags: string[];
+    /** Blobs the manifest references (config and layers). */
+    blobs: string[];
+    /** Manifests a manifest list / index references. */
+    children: string[];
+}
+
+export interface RepositoryRecord {
+    name: string;
+    /** Epoch milliseconds. */
+    createdAt: number;
+    imageTagMutability: string;
+    imageTagMutabilityExclusionFilters?: ExclusionFilter[];
+    scanOnPush: boolean;
+    encryption: { encryptionType: string; kmsKey?: string };
+    tags: ResourceTag[];
+    policyText?: string;
+    lifecyclePolicyText?: string;
+    images: Record<string, ImageRecord>;
+    layers: Record<string, LayerLink>;
+}
+
+/** A repository as held in memory: the persisted record plus indexes and transient state. */
+export interface Repository extends RepositoryRecord {
+    /** tag → image digest, rebuilt from `images` on load. */
+    tagIndex: Map<string, string>;
+    /** Before this instant (epoch ms) the repository is not yet visible (fault injection). */
+    visibleAt: number;
+}
+
+export interface UploadSession {
+    id: string;
+    repositoryName: string;
+    /** `api` for InitiateLayerUpload, `oci` for the registry side's blob uploads. */
+    source: "api" | "oci";
+    createdAt: number;
+    size: number;
+    /** Sizes of the parts received, in order (the 5 MiB rule looks at all but the last). */
+    parts: number[];
+}
+
+interface UploadState extends UploadSession {
+    hash: crypto.Hash;
+    chunks?: Buffer[];
+}
+
+const META_VERSION = 1;
+
+export class Store {
+    readonly repositories = new Map<string, Repository>();
+    private readonly uploads = new Map<string, UploadState>();
+    private readonly memoryBlobs = new Map<string, Buffer>();
+    private readonly blobSizes = new Map<string, number>();
+    /** Signs registry passwords and download URLs; persisted with the data so tokens survive a restart. */
+    readonly secret: Buffer;
+    private tmpCounter = 0;
+
+    constructor(readonly dataDir?: string) {
+        if (!dataDir) {
+            this.secret = crypto.randomBytes(32);
+            return;
+        }
+        for (const sub of ["repositories", "blobs/sha256", "uploads"]) {
+            fs.mkdirSync(path.join(dataDir, sub), { recursive: true });
+        }
+        this.secret = this.loadSecret();
+        this.load();
+    }
+
+    // ---- repositories -------------------------------------------------------------------
+
+    /** Persists one repository's record (no-op in memory mode). */
+    saveRepository(repo: Repository): void {
+        if (!this.dataDir) return;
+        const { tagIndex: _t, visibleAt: _v, ...record } = repo;
+        this.writeAtomic(this.repositoryFile(repo.name), JSON.stringify({ version: META_VERSION, repository: record }));
+    }
+
+    addRepository(record: RepositoryRecord, visibleAt: number): Repository {
+        const repo: Repository = { ...record, tagIndex: new Map(), visibleAt };
+        this.repositories.set(repo.name, repo);
+        this.saveRepository(repo);
+        return repo;
+    }
+
+    removeRepository(name: string): void {
+        this.repositories.delete(name);
+        if (!this.dataDir) return;
+        const file = this.repositoryFile(name);
+        if (fs.existsSync(file)) {
+            fs.unlinkSync(file);
+            this.fsyncDir(path.dirname(file));
+        }
+    }
+
+    // ---- blobs --------------------------------------------------------------------------
+
+    hasBlob(digest: string): boolean {
+        if (this.blobSizes.has(digest)) return true;
+        if (!this.dataDir) return false;
+        const file = this.blobFile(digest);
+        if (!file || !fs.existsSync(file)) return false;
+        this.blobSizes.set(digest, fs.statSync(file).size);
+        return true;
+    }
+
+    blobSize(digest: string): number | undefined {
+        return this.hasBlob(digest) ? this.blobSizes.get(digest) : undefined;
+    }
+
+    readBlob(digest: string): Buffer {
+        if (!this.dataDir) {
+            const b = this.memoryBlobs.get(digest);
+            if (!b) throw new Error(`blob ${digest} is missing`);
+            return b;
+        }
+        return fs.readFileSync(this.blobFile(digest)!);
+    }
+
+    /** A stream of the blob's bytes (a file stream with a data directory). */
+    blobStream(digest: string): NodeJS.ReadableStream {
+        if (!this.dataDir) return Readable.from([this.readBlob(digest)]);
+        return fs.createReadStream(this.blobFile(digest)!);
+    }
+
+    /** Stores bytes whose digest the caller has verified. Idempotent. */
+    putBlob(digest: string, data: Buffer): void {
+        if (this.hasBlob(digest)) return;
+        if (this.dataDir) this.writeAtomic(this.blobFile(digest)!, data);
+        else this.memoryBlobs.set(digest, data);
+        this.blobSizes.set(digest, data.length);
+    }
+
+    // ---- uploads ------------------------------------------------------------------------
+
+    createUpload(repositoryName: string, source: "api" | "oci"): UploadSession {
+        const id = crypto.randomUUID();
+        const state: UploadState = {
+            id,
+            repositoryName,
+            source,
+            createdAt: Date.now(),
+            size: 0,
+            parts: [],
+            hash: crypto.createHash("sha256"),
+        };
+        if (this.dataDir) {
+            fs.writeFileSync(this.uploadDataFile(id), Buffer.alloc(0));
+            this.saveUploadMeta(state);
+        } else {
+            state.chunks = [];
+        }
+        this.uploads.set(id, state);
+        return publicUpload(state);
+    }
+
+    getUpload(id: string): UploadSession | undefined {
+        const u = this.uploads.get(id);
+        return u && publicUpload(u);
+    }
+
+    /** Appends one part; durable before it returns when there is a data directory. */
+    appendUpload(id: string, data: Buffer): UploadSession {
+        const u = this.uploads.get(id);
+        if (!u) throw new Error(`upload ${id} is missing`);
+        if (this.dataDir) {
+            const fd = fs.openSync(this.uploadDataFile(id), "a");
+            try {
+                fs.writeSync(fd, data);
+                fs.fsyncSync(fd);
+            } finally {
+                fs.closeSync(fd);
+            }
+        } else {
+            u.chunks!.push(data);
+        }
+        u.hash.update(data);
+        u.size += data.length;
+        u.parts.push(data.length);
+        if (this.dataDir) this.saveUploadMeta(u);
+        return publicUpload(u);
+    }
+
+    /** sha256 digest of everything uploaded so far. */
+    uploadDigest(id: string): string {
+        const u = this.uploads.get(id);
+        if (!u) throw new Error(`upload ${id} is missing`);
+        return "sha256:" + u.hash.copy().digest("hex");
+    }
+
+    /** Moves a verified upload into the blob store and forgets the session. */
+    commitUpload(id: string, digest: string): number {
+        const u = this.uploads.get(id);
+        if (!u) throw new Error(`upload ${id} is missing`);
+        this.uploads.delete(id);
+        if (this.hasBlob(digest)) {
+            this.discardUploadFiles(id);
+            return this.blobSizes.get(digest)!;
+        }
+        if (this.dataDir) {
+            const target = this.blobFile(digest)!;
+            fs.renameSync(this.uploadDataFile(id), target);
+            this.fsyncDir(path.dirname(target));
+            this.discardUploadFiles(id);
+        } else {
+            this.memoryBlobs.set(digest, Buffer.concat(u.chunks!));
+        }
+        this.blobSizes.set(digest, u.size);
+        return u.size;
+    }
+
+    dropUpload(id: string): void {
+        if (this.uploads.delete(id)) this.discardUploadFiles(id);
+    }
+
+    // ---- persistence internals -----------------------------------------------------------
+
+    private repositoryFile(name: string): string {
+        const key = crypto.createHash("sha256").update(name).digest("hex").slice(0, 40);
+        return path.join(this.dataDir!, "repositories", `${key}.json`);
+    }
+
+    private blobFile(digest: string): string | undefined {
+        const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
+        return m && this.dataDir ? path.join(this.dataDir, "blobs", "sha256", m[1]) : undefined;
+    }
+
+    private uploadDataFile(id: string): string {
+        return path.join(this.dataDir!, "uploads", `${id}.data`);
+    }
+
+    private saveUploadMeta(u: UploadState): void {
+        const meta: UploadSession = publicUpload(u);
+        this.writeAtomic(path.join(this.dataDir!, "uploads", `${u.id}.json`), JSON.stringify(meta));
+    }
+
+    private discardUploadFiles(id: string): void {
+        if (!this.dataDir) return;
+        for (const f of [this.uploadDataFile(id), path.join(this.dataDir, "uploads", `${id}.json`)]) {
+            fs.rmSync(f, { force: true });
+        }
+    }
+
+    /** Write-temp, fsync, rename, fsync-dir: the file is either fully old or fully new. */
+    private writeAtomic(file: string, data: string | Buffer): void {
+        const dir = path.dirname(file);
+        const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++this.tmpCounter}.tmp`);
+        const fd = fs.openSync(tmp, "w");
+        try {
+            fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+            fs.fsyncSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
+        fs.renameSync(tmp, file);
+        this.fsyncDir(dir);
+    }
+
+    private fsyncDir(dir: string): void {
+        const fd = fs.openSync(dir, "r");
+        try {
+            fs.fsyncSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
+    }
+
+    private loadSecret(): Buffer {
+        const file = path.join(this.dataDir!, "secret");
+        if (fs.existsSync(file)) {
+            const s = fs.readFileSync(file);
+            if (s.length === 32) return s;
+        }
+        const s = crypto.randomBytes(32);
+        this.writeAtomic(file, s);
+        return s;
+    }
+
+    private load(): void {
+        const dir = this.dataDir!;
+        for (const sub of ["repositories", "blobs/sha256", "uploads"]) {
+            for (const f of fs.readdirSync(path.join(dir, sub))) {
+                // Leftovers of writes that never reached their rename were never acknowledged.
+                if (f.endsWith(".tmp")) fs.rmSync(path.join(dir, sub, f), { force: true });
+            }
+        }
+        for (const f of fs.readdirSync(path.join(dir, "repositories"))) {
+            if (!f.endsWith(".json")) continue;
+            const parsed = JSON.parse(fs.readFileSync(path.join(dir, "repositories", f), "utf8")) as {
+                version: number;
+                repository: RepositoryRecord;
+            };
+            if (parsed.version !== META_VERSION) throw new Error(`${f}: unsupported state version ${parsed.version}`);
+            const repo: Repository = { ...parsed.repository, tagIndex: new Map(), visibleAt: 0 };
+            for (const image of Object.values(repo.images)) {
+                for (const tag of image.tags) repo.tagIndex.set(tag, image.digest);
+            }
+            this.repositories.set(repo.name, repo);
+        }
+        for (const f of fs.readdirSync(path.join(dir, "uploads"))) {
+            if (!f.endsWith(".json")) continue;
+            const meta = JSON.parse(fs.readFileSync(path.join(dir, "uploads", f), "utf8")) as UploadSession;
+            const dataFile = this.uploadDataFile(meta.id);
+            if (!fs.existsSync(dataFile)) continue;
+            // Bytes appended after the last acknowledged part are cut back off.
+            fs.truncateSync(dataFile, meta.size);
+            const hash = crypto.createHash("sha256");
+            hash.update(fs.readFileSync(dataFile));
+            this.uploads.set(meta.id, { ...meta, hash });
+        }
+    }
+}
+
+function publicUpload(u: UploadState): UploadSession {
+    return {
+        id: u.id,
+        repositoryName: u.repositoryName,
+        source: u.source,
+        createdAt: u.createdAt,
+        size: u.size,
+        parts: [...u.parts],
+    };
+}
