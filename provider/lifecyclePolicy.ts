@@ -11,7 +11,7 @@ import {
 import { NotFoundError, isA } from "./errors";
 import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "./policy";
 import { policyProvider } from "./policyResource";
-import { CREATE_VISIBILITY_TIMEOUT_MS, retryWhile } from "./retry";
+import { createVisibilityTimeoutMs, retryWhile } from "./retry";
 
 /** The repository's lifecycle policy text, or NotFoundError when the repository or the policy is gone. */
 export async function findLifecyclePolicyByRepositoryName(
@@ -41,7 +41,7 @@ const provider = policyProvider({
             () =>
                 client.send(new PutLifecyclePolicyCommand({ repositoryName: inputs.repository, registryId, lifecyclePolicyText: inputs.policy })),
             (e) => creating && isA(e, "RepositoryNotFoundException"),
-            { timeoutMs: CREATE_VISIBILITY_TIMEOUT_MS },
+            { timeoutMs: createVisibilityTimeoutMs() },
         );
         return { registryId: out.registryId ?? "" };
     },

@@ -12,7 +12,7 @@ import {
 import { NotFoundError, isA } from "./errors";
 import { iamPoliciesEquivalent, validateIamPolicy } from "./policy";
 import { policyProvider } from "./policyResource";
-import { CREATE_VISIBILITY_TIMEOUT_MS, IAM_PROPAGATION_TIMEOUT_MS, isIamPropagationError, retryWhile } from "./retry";
+import { createVisibilityTimeoutMs, iamPropagationTimeoutMs, isIamPropagationError, retryWhile } from "./retry";
 
 /** The repository's policy text, or NotFoundError when the repository or the policy is gone. */
 export async function findRepositoryPolicyByRepositoryName(
@@ -42,7 +42,7 @@ const provider = policyProvider({
         const out = await retryWhile(
             () => client.send(new SetRepositoryPolicyCommand({ repositoryName: inputs.repository, registryId, policyText: inputs.policy })),
             retryable,
-            { timeoutMs: creating ? Math.max(IAM_PROPAGATION_TIMEOUT_MS, CREATE_VISIBILITY_TIMEOUT_MS) : IAM_PROPAGATION_TIMEOUT_MS },
+            { timeoutMs: creating ? Math.max(iamPropagationTimeoutMs(), createVisibilityTimeoutMs()) : iamPropagationTimeoutMs() },
         );
         return { registryId: out.registryId ?? "" };
     },

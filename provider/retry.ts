@@ -30,10 +30,10 @@ export async function retryWhile<T>(fn: () => Promise<T>, retryable: (err: unkno
     }
 }
 
-/** Seconds to wait for IAM to see a principal named in a fresh repository policy (AWS documents minutes). */
-export const IAM_PROPAGATION_TIMEOUT_MS = Number(process.env.PULUMI_ECR_IAM_PROPAGATION_TIMEOUT_MS) || 120_000;
-/** How long a just-created object may stay invisible to reads. */
-export const CREATE_VISIBILITY_TIMEOUT_MS = Number(process.env.PULUMI_ECR_VISIBILITY_TIMEOUT_MS) || 60_000;
+/** How long to wait for IAM to see a principal named in a fresh repository policy (AWS documents minutes). */
+export const iamPropagationTimeoutMs = (): number => Number(process.env.PULUMI_ECR_IAM_PROPAGATION_TIMEOUT_MS) || 120_000;
+/** How long a just-created repository may stay invisible to the calls that attach policies to it. */
+export const createVisibilityTimeoutMs = (): number => Number(process.env.PULUMI_ECR_VISIBILITY_TIMEOUT_MS) || 60_000;
 
 /**
  * ECR answers SetRepositoryPolicy with InvalidParameterException "Invalid repository policy

@@ -6,8 +6,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 type In<T> = pulumi.Input<T>;
-/** A string literal union that still accepts any string, for values AWS may extend. */
-type OpenString<T extends string> = T | (string & {});
+/**
+ * A string literal union that still accepts any string: editors suggest the known values, values
+ * typed as `string` (as `@pulumi/aws` types them) still compile, and `check()` validates them.
+ * @internal
+ */
+export type OpenString<T extends string> = T | (string & {});
 
 /** `{ AWS: "arn:aws:iam::123456789012:root" }` or a list of such principals. */
 export interface AWSPrincipal {

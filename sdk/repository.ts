@@ -1,21 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/repository";
+import type { OpenString } from "./documents";
 
 /** How image tags may be overwritten. */
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+export type ImageTagMutability = OpenString<"MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION">;
 
 /** Tags that stay mutable (or immutable) against the repository's setting. */
 export interface ImageTagMutabilityExclusionFilter {
     /** A tag pattern; `*` is a wildcard, e.g. `"latest"` or `"dev-*"`. */
     filter: pulumi.Input<string>;
     /** @default "WILDCARD" */
-    filterType?: pulumi.Input<"WILDCARD">;
+    filterType?: pulumi.Input<OpenString<"WILDCARD">>;
 }
 
 /** How images are encrypted at rest. Cannot change after creation (changing it replaces the repository). */
 export interface EncryptionConfiguration {
     /** @default "AES256" */
-    encryptionType?: pulumi.Input<"AES256" | "KMS" | "KMS_DSSE">;
+    encryptionType?: pulumi.Input<OpenString<"AES256" | "KMS" | "KMS_DSSE">>;
     /** KMS key id, alias or ARN; only with `KMS` or `KMS_DSSE`. @default the AWS-managed `aws/ecr` key */
     kmsKey?: pulumi.Input<string>;
 }

@@ -1,0 +1,171 @@
+/**
+ * Repository against a real ECR endpoint over HTTP (moto on a free loopback port):
+ * basic → import/verify → update → disappears, as the Terraform acceptance tests go.
+ */
+import * as assert from "node:assert/strict";
+import {
+    DeleteRepositoryCommand,
+    DescribeRepositoriesCommand,
+    ECRClient,
+    ListTagsForResourceCommand,
+    PutImageCommand,
+    PutImageTagMutabilityCommand,
+} from "@aws-sdk/client-ecr";
+import * as repository from "../../provider/repository";
+import { resetClients } from "../../provider/client";
+import { Endpoint, startMoto, useEndpoint } from "../helpers/moto";
+import { randomName, sweep } from "../helpers/names";
+
+const MANIFEST = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"a".repeat(64)}`, size: 2 },
+    layers: [],
+});
+
+describe("Repository (integration, moto over HTTP)", function () {
+    let moto: Endpoint;
+    let restore: () => void;
+    let ecr: ECRClient;
+
+    before(async () => {
+        moto = await startMoto();
+        restore = useEndpoint(moto.url);
+        resetClients();
+        ecr = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
+    });
+    after(async () => {
+        await sweep(ecr);
+        resetClients();
+        restore?.();
+        await moto?.stop();
+    });
+
+    async function createChecked(news: Record<string, unknown>) {
+        const checked = await repository.check({}, news);
+        assert.deepEqual(checked.failures, []);
+        return { inputs: checked.inputs as repository.RepositoryInputs, result: await repository.create(checked.inputs as repository.RepositoryInputs) };
+    }
+
+    it("creates a repository with every setting in one call, and reads it back the same", async () => {
+        const name = randomName();
+        const { inputs, result } = await createChecked({
+            name,
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+            tags: { team: "platform", env: "test" },
+        });
+        const outs = result.outs as repository.RepositoryOutputs;
+        assert.equal(result.id, name);
+        assert.match(outs.arn, new RegExp(`^arn:aws:ecr:us-east-1:\\d{12}:repository/${name}$`));
+        assert.ok(outs.repositoryUrl.endsWith(`/${name}`), outs.repositoryUrl);
+        assert.equal(outs.region, "us-east-1");
+
+        const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+        const repo = described.repositories![0];
+        assert.equal(repo.imageTagMutability, "IMMUTABLE");
+        assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
+        const tags = await ecr.send(new ListTagsForResourceCommand({ resourceArn: outs.arn }));
+        assert.deepEqual(Object.fromEntries(tags.tags!.map((t) => [t.Key, t.Value])), { team: "platform", env: "test" });
+
+        const read = await repository.read(name, outs);
+        assert.equal(read.id, name);
+        assert.deepEqual(read.props, outs);
+        const d = await repository.diff(name, read.props as repository.RepositoryOutputs, inputs);
+        assert.equal(d.changes, false, "a fresh read must not differ from the program");
+    });
+
+    it("auto-names from the resource name and keeps the name on later checks", async () => {
+        const first = await repository.check({}, { __autoNamePrefix: "My_App" });
+        const name = (first.inputs as repository.RepositoryInputs).name;
+        assert.match(name, /^my_app-[a-z0-9]{7}$/);
+        const again = await repository.check(first.inputs, { __autoNamePrefix: "My_App" });
+        assert.equal((again.inputs as repository.RepositoryInputs).name, name);
+        assert.ok(!("__autoNamePrefix" in again.inputs), "internal inputs do not reach state");
+    });
+
+    it("updates mutability, scanning and tags in place, without replacement", async () => {
+        const name = randomName();
+        const { inputs, result } = await createChecked({ name, tags: { a: "1", b: "2" } });
+        const olds = result.outs as repository.RepositoryOutputs;
+        const next = (await repository.check(inputs, { name, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, tags: { b: "3", c: "4" } }))
+            .inputs as repository.RepositoryInputs;
+        const d = await repository.diff(name, olds, next);
+        assert.equal(d.changes, true);
+        assert.deepEqual(d.replaces, []);
+        const updated = await repository.update(name, olds, next);
+        assert.equal(updated.outs.imageTagMutability, "IMMUTABLE");
+
+        const read = await repository.read(name, updated.outs);
+        const props = read.props as repository.RepositoryOutputs;
+        assert.equal(props.imageTagMutability, "IMMUTABLE");
+        assert.equal(props.imageScanningConfiguration.scanOnPush, true);
+        assert.deepEqual(props.tags, { b: "3", c: "4" });
+        assert.equal((await repository.diff(name, props, next)).changes, false);
+    });
+
+    it("asks for replacement when name, encryption or region change", async () => {
+        const name = randomName();
+        const { inputs, result } = await createChecked({ name });
+        const olds = result.outs as repository.RepositoryOutputs;
+        const renamed = (await repository.check(inputs, { name: `${name}-2` })).inputs as repository.RepositoryInputs;
+        assert.deepEqual((await repository.diff(name, olds, renamed)).replaces, ["name"]);
+        const kms = (await repository.check(inputs, { name, encryptionConfigurations: [{ encryptionType: "KMS" }] })).inputs as repository.RepositoryInputs;
+        const dk = await repository.diff(name, olds, kms);
+        assert.deepEqual(dk.replaces, ["encryptionConfigurations"]);
+        assert.equal(dk.deleteBeforeReplace, true, "same name: the old repository must go first");
+        const moved = (await repository.check(inputs, { name, region: "eu-west-1" })).inputs as repository.RepositoryInputs;
+        assert.deepEqual((await repository.diff(name, olds, moved)).replaces, ["region"]);
+    });
+
+    it("shows drift made out of band after a refresh, and drops a repository deleted out of band", async () => {
+        const name = randomName();
+        const { inputs, result } = await createChecked({ name, imageTagMutability: "IMMUTABLE" });
+        await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: name, imageTagMutability: "MUTABLE" }));
+        const refreshed = await repository.read(name, result.outs);
+        assert.equal((refreshed.props as repository.RepositoryOutputs).imageTagMutability, "MUTABLE");
+        assert.equal((await repository.diff(name, refreshed.props as repository.RepositoryOutputs, inputs)).changes, true);
+
+        await ecr.send(new DeleteRepositoryCommand({ repositoryName: name, force: true }));
+        const gone = await repository.read(name, result.outs);
+        assert.equal(gone.id, "", "read returns a blank id for a repository that is gone");
+    });
+
+    it("adopts an existing repository through read with no prior state (import)", async () => {
+        const name = randomName();
+        await createChecked({ name, imageTagMutability: "IMMUTABLE", tags: { owner: "ops" } });
+        const imported = await repository.read(name, {});
+        assert.equal(imported.id, name);
+        const inputs = imported.inputs as repository.RepositoryInputs;
+        assert.equal(inputs.imageTagMutability, "IMMUTABLE");
+        assert.deepEqual(inputs.tags, { owner: "ops" });
+        assert.ok(!("arn" in inputs), "inputs carry settings, not ECR's identifiers");
+    });
+
+    it("refuses to delete a repository that holds images unless forceDelete is set, then deletes it", async () => {
+        const name = randomName();
+        const { result } = await createChecked({ name });
+        await ecr.send(new PutImageCommand({ repositoryName: name, imageTag: "v1", imageManifest: MANIFEST }));
+        const outs = result.outs as repository.RepositoryOutputs;
+        await assert.rejects(repository.remove(name, outs), (e: Error) => {
+            assert.match(e.message, /^deleting ECR Repository \(.+\): RepositoryNotEmptyException/);
+            assert.match(e.message, /set `forceDelete: true`/);
+            assert.equal((e.cause as Error).name, "RepositoryNotEmptyException");
+            return true;
+        });
+        await repository.remove(name, { ...outs, forceDelete: true });
+        await assert.rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })), { name: "RepositoryNotFoundException" });
+        await repository.remove(name, outs); // already gone: done, no error
+    });
+
+    it("reports a name clash in the one message format with the AWS error as cause", async () => {
+        const name = randomName();
+        await createChecked({ name });
+        const checked = await repository.check({}, { name });
+        await assert.rejects(repository.create(checked.inputs as repository.RepositoryInputs), (e: Error) => {
+            assert.match(e.message, new RegExp(`^creating ECR Repository \\(${name}\\): RepositoryAlreadyExistsException`));
+            assert.equal((e.cause as Error).name, "RepositoryAlreadyExistsException");
+            return true;
+        });
+    });
+});

@@ -1,0 +1,43 @@
+/**
+ * Runs under `pulumi.runtime.setMocks` in a process of its own (see sdkWiring.test.ts) and prints
+ * what the SDK classes registered, as JSON on the last line. It imports `pulumi-ecr` from
+ * node_modules, with its own package.json, exactly as a user's program does.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+pulumi.runtime.setMocks(
+    {
+        newResource: (args) => {
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+            return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:${args.name}`, repositoryUrl: `url/${args.name}` } };
+        },
+        call: () => ({}),
+    },
+    "project",
+    "stack",
+    false,
+);
+
+(async () => {
+    const ecr = await import("pulumi-ecr");
+    const repo = new ecr.Repository("app", { imageTagMutability: "IMMUTABLE", forceDelete: true, tags: { team: "a" } });
+    const bare = new ecr.Repository("bare");
+    new ecr.RepositoryPolicy("app", {
+        repository: repo.name,
+        policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }] },
+    });
+    new ecr.LifecyclePolicy("app", {
+        repository: repo.name,
+        policy: { rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, action: { type: "expire" } }] },
+    });
+    const outputs = {
+        url: await new Promise((r) => repo.repositoryUrl.apply(r)),
+        bareHasOutputs: ["arn", "name", "registryId", "repositoryUrl", "imageTagMutability", "tags", "region"].every((k) => pulumi.Output.isInstance((bare as any)[k])),
+    };
+    await new Promise((r) => setTimeout(r, 500));
+    console.log(JSON.stringify({ registered, outputs }));
+})().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});
