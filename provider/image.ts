@@ -178,7 +178,7 @@ export function validateGetImageArgs(args: GetImageArgs): void {
     const f = new Failures();
     f.repositoryName("repositoryName", args?.repositoryName);
     checkRegistryId(f, "registryId", args?.registryId);
-    checkExactlyOne(f, (args ?? {}) as Record<string, unknown>, ["imageTag", "imageDigest", "mostRecent"]);
+    checkExactlyOne(f, { ...args }, ["imageTag", "imageDigest", "mostRecent"]);
     if (args?.imageTag !== undefined) checkTag(f, "imageTag", args.imageTag);
     if (args?.imageDigest !== undefined) checkDigest(f, "imageDigest", args.imageDigest);
     f.bool("mostRecent", args?.mostRecent);

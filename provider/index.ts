@@ -13,3 +13,8 @@ export * from "./policy";
 export { findRepositoryByName, findRepositoryTags, repositoryState } from "./repository";
 export { findRepositoryPolicyByRepositoryName } from "./repositoryPolicy";
 export { findLifecyclePolicyByRepositoryName } from "./lifecyclePolicy";
+export { findImageById, findMostRecentImage, forEachImage, readImage, readImages } from "./image";
+export { readImageManifest } from "./imageManifest";
+export { readRepository, readRepositories } from "./repositories";
+export { readAuthorizationToken } from "./authorizationToken";
+export { readLayerAvailability, readLayerDownloadUrl } from "./layer";
