@@ -6,3 +6,7 @@ export * from "./documents";
 export * from "./repository";
 export * from "./repositoryPolicy";
 export * from "./lifecyclePolicy";
+export * from "./images";
+export * from "./repositories";
+export * from "./authorizationToken";
+export * from "./layers";
