@@ -1,0 +1,78 @@
+/**
+ * A loopback HTTP proxy in front of an ECR endpoint (moto or the local endpoint) that records
+ * every API request: its operation (from `X-Amz-Target`) and its JSON body. Tests assert how many
+ * calls a data source made and what it asked for (page size, filter), not just what came back.
+ *
+ * Requests are forwarded byte for byte, `Host` header included, so SigV4 signatures made for the
+ * proxy's address still verify at the endpoint behind it.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedCall {
+    operation: string;
+    body: any;
+}
+
+export interface CountingProxy {
+    /** `http://127.0.0.1:<port>`: point AWS_ENDPOINT_URL_ECR here. */
+    url: string;
+    /** Every API call since the last `reset()`, in order. */
+    calls(): RecordedCall[];
+    /** Calls per operation since the last `reset()`. */
+    counts(): Record<string, number>;
+    /** Calls of one operation since the last `reset()`. */
+    count(operation: string): number;
+    reset(): void;
+    stop(): Promise<void>;
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+    const to = new URL(target);
+    let calls: RecordedCall[] = [];
+    const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const body = Buffer.concat(chunks);
+            const targetHeader = String(req.headers["x-amz-target"] ?? "");
+            if (targetHeader) {
+                let parsed: unknown = undefined;
+                try {
+                    parsed = body.length ? JSON.parse(body.toString("utf8")) : {};
+                } catch {
+                    parsed = body.toString("utf8");
+                }
+                calls.push({ operation: targetHeader.slice(targetHeader.lastIndexOf(".") + 1), body: parsed });
+            }
+            const upstream = http.request(
+                { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+                (up) => {
+                    res.writeHead(up.statusCode ?? 502, up.headers);
+                    up.pipe(res);
+                },
+            );
+            upstream.on("error", (e) => {
+                res.writeHead(502, { "content-type": "text/plain" });
+                res.end(`counting proxy: ${e.message}`);
+            });
+            upstream.end(body);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+        url: `http://127.0.0.1:${port}`,
+        calls: () => [...calls],
+        counts: () => calls.reduce<Record<string, number>>((m, c) => ((m[c.operation] = (m[c.operation] ?? 0) + 1), m), {}),
+        count: (op) => calls.filter((c) => c.operation === op).length,
+        reset: () => {
+            calls = [];
+        },
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            }),
+    };
+}
