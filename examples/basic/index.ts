@@ -13,7 +13,7 @@ const config = new pulumi.Config();
 const pullAccount = "123456789012";
 
 const repo = new ecr.Repository("app", {
-    name: config.get("repositoryName"),
+    name: config.get("repositoryName") || undefined,
     imageTagMutability: (config.get("imageTagMutability") ?? "MUTABLE") as ecr.ImageTagMutability,
     forceDelete: config.getBoolean("forceDelete") ?? false,
     tags: { team: config.get("team") ?? "platform", "managed-by": "pulumi" },

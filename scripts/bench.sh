@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make bench: prints pulumi up / preview wall time for stacks of 1, 10 and 50 ECR repositories next
+# to stacks of as many no-op dynamic resources, as ratios, and the checkpoint bytes per repository.
+# Runs against a local ECR endpoint on loopback (started and stopped by the bench itself).
+# Figures only, no pass/fail. Needs `make setup build` (make bench does both).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PATH="$PWD/.tools/bin:$PWD/node_modules/.bin:$PATH"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export TS_NODE_PROJECT="$PWD/tests/tsconfig.json"
+# The programs are compiled, not type-checked, so that the compiler's cost is not in the figures.
+export TS_NODE_TRANSPILE_ONLY=true
+
+[[ -x .tools/bin/pulumi ]] || { echo "bench: the Pulumi CLI is missing: run 'make setup-pulumi'" >&2; exit 1; }
+[[ -f node_modules/pulumi-ecr/dist/sdk/index.js ]] || { echo "bench: run 'make build' first" >&2; exit 1; }
+
+exec node -r ts-node/register tests/bench/bench.ts
