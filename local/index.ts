@@ -69,6 +69,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     const server = http.createServer();
     // Large layer parts and slow clients: no per-request timeout, as with a real service.
     server.requestTimeout = 0;
+    // Outlive the SDKs' pooled connections, so a request never races the server closing an idle socket.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 70_000;
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, host, () => {

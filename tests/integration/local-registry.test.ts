@@ -5,12 +5,14 @@
  */
 import * as assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as c from "@aws-sdk/client-ecr";
 import { type LocalEcr, startLocalEcr } from "../../local";
+import { Tokens } from "../../local/auth";
 import { OCI_LAYER, OCI_MANIFEST, blob, client, pushImage, randomLayer, sha256 } from "../conformance/fixtures";
 import { randomName } from "../helpers/names";
 
@@ -166,6 +168,26 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.equal((await v2("")).status, 200);
             const other = await fetch(`${ecr.url}/v2/`, { headers: { Authorization: `Basic ${Buffer.from(`root:${password}`).toString("base64")}` } });
             assert.equal(other.status, 401);
+        });
+
+        it("refuses a password whose 12 hours have run out with 403 DENIED", async () => {
+            // A data directory with a known signing key lets the test mint a password that expired.
+            const dataDir = path.join(tmp, "data");
+            fs.mkdirSync(dataDir);
+            const secret = crypto.randomBytes(32);
+            fs.writeFileSync(path.join(dataDir, "secret"), secret);
+            const own = await startLocalEcr({ dataDir });
+            try {
+                const basic = (pw: string) => ({ Authorization: `Basic ${Buffer.from(`AWS:${pw}`).toString("base64")}` });
+                const tokens = new Tokens(secret);
+                const expired = await fetch(`${own.url}/v2/`, { headers: basic(tokens.issuePassword(Date.now() - 1000)) });
+                assert.equal(expired.status, 403);
+                assert.equal(((await expired.json()) as { errors: { code: string }[] }).errors[0].code, "DENIED");
+                assert.equal((await fetch(`${own.url}/v2/`, { headers: basic(tokens.issuePassword(Date.now() + 60_000)) })).status, 200);
+                assert.equal((await fetch(`${own.url}/v2/`, { headers: basic(new Tokens(crypto.randomBytes(32)).issuePassword(Date.now() + 60_000)) })).status, 401);
+            } finally {
+                await own.stop();
+            }
         });
 
         it("takes a chunked upload, checks Content-Range and the digest, and links the blob for the API side", async () => {
