@@ -84,6 +84,8 @@ interface UploadState extends UploadSession {
 }
 
 const META_VERSION = 1;
+/** How long an unfinished layer upload is kept. */
+const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export class Store {
     readonly repositories = new Map<string, Repository>();
@@ -173,6 +175,9 @@ export class Store {
     // ---- uploads ------------------------------------------------------------------------
 
     createUpload(repositoryName: string, source: "api" | "oci"): UploadSession {
+        // Abandoned uploads expire, as they do in ECR, instead of piling up.
+        const cutoff = Date.now() - UPLOAD_LIFETIME_MS;
+        for (const u of [...this.uploads.values()]) if (u.createdAt < cutoff) this.dropUpload(u.id);
         const id = crypto.randomUUID();
         const state: UploadState = {
             id,
