@@ -10,10 +10,10 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: setup setup-node setup-moto setup-pulumi build test test-unit test-integration test-e2e demo bench clean
+.PHONY: setup setup-node setup-moto setup-pulumi setup-skopeo bench-local build test test-unit test-integration test-e2e demo bench clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
-setup: setup-node setup-moto setup-pulumi
+setup: setup-node setup-moto setup-pulumi setup-skopeo
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -26,6 +26,10 @@ setup-moto:
 
 setup-pulumi:
 	bash scripts/setup-pulumi.sh
+
+# skopeo is the real OCI client the local ECR endpoint's registry tests push and pull with.
+setup-skopeo:
+	@command -v skopeo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null; }
 
 ## build: compile provider/, sdk/ and local/ to dist/, then install that build into node_modules/pulumi-ecr
 # The examples, the demo and the dynamic-provider host load `pulumi-ecr` from node_modules exactly
@@ -51,6 +55,10 @@ test-e2e: build
 ## demo: pulumi up of the root program against a local ECR endpoint, then tear it down
 demo: setup build
 	bash scripts/demo.sh
+
+## bench-local: the local ECR endpoint (memory and --data) next to moto: req/s and upload MB/s
+bench-local: setup-node setup-moto build
+	node -r ts-node/register/transpile-only tests/bench/local-bench.ts
 
 ## bench: print the benchmark figures
 bench: setup build
