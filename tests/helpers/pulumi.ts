@@ -304,7 +304,7 @@ export function imageManifest(label: string): string {
 /**
  * Pushes an image into `repository` under `tag` through the ECR API, as `docker push` would:
  * the config blob first (ECR refuses a manifest whose blobs are missing), then the manifest.
- * Returns the image digest.
+ * Every push is a new image (its manifest carries a nonce). Returns the image digest.
  */
 export async function putImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
     try {
@@ -312,15 +312,16 @@ export async function putImage(ecr: ECRClient, repository: string, tag: string):
         await ecr.send(new UploadLayerPartCommand({ repositoryName: repository, uploadId, partFirstByte: 0, partLastByte: CONFIG_BLOB.length - 1, layerPartBlob: CONFIG_BLOB }));
         await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repository, uploadId, layerDigests: [CONFIG_DIGEST] }));
     } catch (e) {
-        // moto has no layer uploads (and does not check blobs); anywhere else PutImage below fails
-        // with LayersNotFoundException, so nothing is hidden.
-        if (!/not valid JSON|not yet implemented|Deserialization/i.test(String((e as Error).message))) throw e;
+        const err = e as Error;
+        // Pushed before: fine. moto has no layer uploads (and does not check blobs); anywhere else
+        // PutImage below fails with LayersNotFoundException, so nothing is hidden.
+        if (err.name !== "LayerAlreadyExistsException" && !/not valid JSON|not yet implemented|Deserialization/i.test(String(err.message))) throw e;
     }
     const out = await ecr.send(
         new PutImageCommand({
             repositoryName: repository,
             imageTag: tag,
-            imageManifest: imageManifest(`${repository}:${tag}`),
+            imageManifest: imageManifest(`${repository}:${tag}:${Date.now()}:${Math.random().toString(36).slice(2)}`),
             imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
         }),
     );
