@@ -4,8 +4,7 @@
  * `aws.ecr.getAuthorizationToken`.
  */
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { assertValid, checkRegistryId } from "./dataSource";
+import { assertValid, checkRegistryId, clientFor } from "./dataSource";
 import { EcrError, wrap } from "./errors";
 import { Failures } from "./validate";
 
@@ -60,8 +59,7 @@ export function dockerConfigJson(proxyEndpoint: string, authorizationToken: stri
 /** A registry login: one GetAuthorizationToken call. */
 export async function readAuthorizationToken(args: GetAuthorizationTokenArgs = {}, client?: ECRClient): Promise<GetAuthorizationTokenResult> {
     validateGetAuthorizationTokenArgs(args);
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const id = args.registryId ?? "default";
     // `registryIds` is deprecated upstream (every token works for every registry the caller may
     // use) but still honoured; it is sent only when asked for, so the proxyEndpoint names it.

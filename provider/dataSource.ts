@@ -5,6 +5,7 @@
  */
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
+import { ecrClient, resolveRegion } from "./client";
 import { Failures } from "./validate";
 
 /** An image or layer digest as ECR stores them: `sha256:` and 64 lower-case hex digits. */
@@ -67,6 +68,15 @@ export function assertValid(fn: string, f: Failures): void {
         message: `invalid arguments to ${fn}: ${detail}`,
         errors: f.list.map((x) => ({ propertyPath: x.property, reason: x.reason })),
     });
+}
+
+/**
+ * The client a data source reads through (the shared one for `region`, or one a test hands in)
+ * and the region it reads: `region`, else the client's (the AWS SDK's default chain).
+ */
+export async function clientFor(region: string | undefined, client?: ECRClient): Promise<{ client: ECRClient; region: string }> {
+    const c = client ?? ecrClient(region);
+    return { client: c, region: region ?? (client ? await client.config.region() : await resolveRegion()) };
 }
 
 /** Unix time in whole seconds, as `aws.ecr.getImage` reports `imagePushedAt`. */

@@ -4,7 +4,6 @@
  * ECR's `ImageDetail` to the result shape. Field names follow `aws.ecr.getImage`.
  */
 import { DescribeImagesCommand, ECRClient, ImageDetail, ImageIdentifier, TagStatus, paginateDescribeImages } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
 import {
     PAGE_SIZE,
     assertValid,
@@ -12,6 +11,7 @@ import {
     checkExactlyOne,
     checkRegistryId,
     checkTag,
+    clientFor,
     repositoryUri,
     unixSeconds,
 } from "./dataSource";
@@ -193,8 +193,7 @@ export function validateGetImageArgs(args: GetImageArgs): void {
 export async function readImage(args: GetImageArgs, client?: ECRClient): Promise<GetImageResult> {
     validateGetImageArgs(args);
     const { repositoryName, registryId } = args;
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const id: ImageIdentifier | undefined = args.imageTag ? { imageTag: args.imageTag } : args.imageDigest ? { imageDigest: args.imageDigest } : undefined;
     const detail = await wrap("reading", KIND, imageRef(repositoryName, id, registryId), async () => {
         if (id) return findImageById(c, repositoryName, id, registryId);
@@ -293,8 +292,7 @@ export function validateGetImagesArgs(args: GetImagesArgs): void {
 export async function readImages(args: GetImagesArgs, client?: ECRClient): Promise<GetImagesResult> {
     validateGetImagesArgs(args);
     const { repositoryName, registryId } = args;
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const tagStatus = args.tagStatus && args.tagStatus !== "ANY" ? args.tagStatus : args.tagPattern !== undefined ? "TAGGED" : undefined;
     const pattern = args.tagPattern !== undefined ? tagPatternRegExp(args.tagPattern) : undefined;
     const after = args.pushedAfter !== undefined ? pushedAfterMs(args.pushedAfter) : undefined;

@@ -4,8 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { BatchGetImageCommand, ECRClient, ImageIdentifier } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag } from "./dataSource";
+import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag, clientFor } from "./dataSource";
 import { EcrError, NotFoundError, isA, wrap } from "./errors";
 import { Failures } from "./validate";
 
@@ -111,8 +110,7 @@ const NOT_FOUND_CODES = ["ImageNotFound", "ImageTagDoesNotMatchDigest"];
 export async function readImageManifest(args: GetImageManifestArgs, client?: ECRClient): Promise<GetImageManifestResult> {
     validateGetImageManifestArgs(args);
     const { repositoryName, registryId } = args;
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const id: ImageIdentifier = args.imageTag !== undefined ? { imageTag: args.imageTag } : { imageDigest: args.imageDigest };
     const what = ref(repositoryName, id);
     const where = registryId ? ` in registry ${registryId}` : "";

@@ -9,8 +9,7 @@ import {
     Layer,
     LayerFailure,
 } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId } from "./dataSource";
+import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./dataSource";
 import { EcrError, NotFoundError, isA, wrap } from "./errors";
 import { Failures } from "./validate";
 
@@ -76,8 +75,7 @@ export function validateGetLayerAvailabilityArgs(args: GetLayerAvailabilityArgs)
 export async function readLayerAvailability(args: GetLayerAvailabilityArgs, client?: ECRClient): Promise<GetLayerAvailabilityResult> {
     validateGetLayerAvailabilityArgs(args);
     const { repositoryName, registryId } = args;
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const digests = [...new Set(args.layerDigests)];
     const found = new Map<string, Layer>();
     const failed = new Map<string, LayerFailure>();
@@ -156,16 +154,15 @@ export function validateGetLayerDownloadUrlArgs(args: GetLayerDownloadUrlArgs): 
 export async function readLayerDownloadUrl(args: GetLayerDownloadUrlArgs, client?: ECRClient): Promise<GetLayerDownloadUrlResult> {
     validateGetLayerDownloadUrlArgs(args);
     const { repositoryName, registryId, layerDigest } = args;
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const where = registryId ? ` in registry ${registryId}` : "";
     const out = await wrap("reading the download URL of", "Layer", `${repositoryName}@${layerDigest}`, async () => {
         try {
             return await c.send(new GetDownloadUrlForLayerCommand({ repositoryName, registryId, layerDigest }));
         } catch (e) {
             if (isA(e, "LayerInaccessibleException")) {
-                throw new EcrError("reading the download URL of", "Layer", `${repositoryName}@${layerDigest}`, e,
-                    "the layer was uploaded but belongs to no image yet; push the image manifest that references it first");
+                const hint = "the layer was uploaded but belongs to no image yet; push the image manifest that references it first";
+                throw new EcrError("reading the download URL of", "Layer", `${repositoryName}@${layerDigest}`, e, hint);
             }
             if (isA(e, "LayersNotFoundException")) {
                 throw new NotFoundError(`ECR Layer (${repositoryName}@${layerDigest}) not found: repository "${repositoryName}"${where} holds no layer with that digest`, {

@@ -5,8 +5,7 @@
  * `aws.ecr.getRepository`'s names where they differ and `mostRecentImageTags`.
  */
 import { ECRClient, Repository as EcrRepository, paginateDescribeRepositories } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { PAGE_SIZE, assertValid, checkRegistryId } from "./dataSource";
+import { PAGE_SIZE, assertValid, checkRegistryId, clientFor } from "./dataSource";
 import { NotFoundError, isA, wrap } from "./errors";
 import { findMostRecentImage } from "./image";
 import { RepositoryOutputs, findRepositoryByName, findRepositoryTags, repositoryState } from "./repository";
@@ -101,8 +100,7 @@ async function repositoryDetails(client: ECRClient, repo: EcrRepository, region:
 /** One repository by name: DescribeRepositories, ListTagsForResource, and DescribeImages pages for `mostRecentImageTags`. */
 export async function readRepository(args: GetRepositoryArgs, client?: ECRClient): Promise<RepositoryResult> {
     validateGetRepositoryArgs(args);
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     return wrap("reading", KIND, args.name, async () => repositoryDetails(c, await findRepositoryByName(c, args.name, args.registryId), region));
 }
 
@@ -112,8 +110,7 @@ export async function readRepository(args: GetRepositoryArgs, client?: ECRClient
  */
 export async function readRepositories(args: GetRepositoriesArgs = {}, client?: ECRClient): Promise<GetRepositoriesResult> {
     validateGetRepositoriesArgs(args);
-    const c = client ?? ecrClient(args.region);
-    const region = args.region ?? (client ? await client.config.region() : await resolveRegion());
+    const { client: c, region } = await clientFor(args.region, client);
     const repos: EcrRepository[] = [];
     await wrap("listing", "Repositories", args.registryId ?? region, async () => {
         for await (const page of paginateDescribeRepositories({ client: c, pageSize: PAGE_SIZE }, { registryId: args.registryId })) {
