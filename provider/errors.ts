@@ -32,7 +32,7 @@ const HINTS: Record<string, string> = {
     RepositoryNotEmptyException:
         "the repository still holds images; set `forceDelete: true` on it and run `pulumi up` first, then destroy again",
     RepositoryAlreadyExistsException:
-        "a repository of that name already exists; pick another `name`, or adopt it with `pulumi import` / the `import` resource option",
+        "a repository of that name already exists; set `adoptExisting: true` to manage it from this program, pick another `name`, or read it without managing it with `Repository.get`",
     KmsException: "check that `encryptionConfigurations[0].kmsKey` names a KMS key this account may use",
     AccessDeniedException: "the credentials in use lack the ECR permission this call needs",
     UnrecognizedClientException: "the AWS credentials are not valid for this endpoint",

@@ -42,6 +42,8 @@ export interface RepositoryInputs {
     imageScanningConfiguration: { scanOnPush: boolean };
     encryptionConfigurations: EncryptionConfiguration[];
     forceDelete: boolean;
+    /** Take over a repository of the same name that already exists, instead of failing. State only. */
+    adoptExisting: boolean;
     tags: Record<string, string>;
     region: string;
 }
@@ -77,7 +79,7 @@ export async function findRepositoryTags(client: ECRClient, arn: string): Promis
 /** Maps ECR's repository shape to the resource's state. Data sources reuse it. */
 export function repositoryState(
     repo: EcrRepository,
-    extra: { tags: Record<string, string>; region: string; forceDelete: boolean },
+    extra: { tags: Record<string, string>; region: string; forceDelete: boolean; adoptExisting?: boolean },
 ): RepositoryOutputs {
     const enc = repo.encryptionConfiguration;
     return {
@@ -96,6 +98,7 @@ export function repositoryState(
                 : { encryptionType: enc?.encryptionType ?? "AES256" },
         ],
         forceDelete: extra.forceDelete,
+        adoptExisting: extra.adoptExisting ?? false,
         tags: extra.tags,
         region: extra.region,
     };
@@ -196,6 +199,7 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
     }
 
     f.bool("forceDelete", n.forceDelete);
+    f.bool("adoptExisting", n.adoptExisting);
     checkTags(f, n.tags);
     f.region("region", n.region);
 
@@ -217,6 +221,7 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
         imageScanningConfiguration: { scanOnPush: scanning.scanOnPush ?? false },
         encryptionConfigurations: encs === UNKNOWN ? encs : [encryption],
         forceDelete: n.forceDelete ?? false,
+        adoptExisting: n.adoptExisting ?? false,
         tags: n.tags ?? {},
         region,
     };
@@ -248,6 +253,7 @@ export async function diff(_id: string, olds: RepositoryOutputs, news: Repositor
         (olds.imageScanningConfiguration?.scanOnPush ?? false) !== news.imageScanningConfiguration.scanOnPush,
         !same(sortedEntries(olds.tags), sortedEntries(news.tags)),
         (olds.forceDelete ?? false) !== news.forceDelete,
+        (olds.adoptExisting ?? false) !== news.adoptExisting,
     ].some(Boolean);
     return {
         changes: replaces.length > 0 || updates,
@@ -265,8 +271,9 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
     const client = ecrClient(inputs.region);
     const enc = inputs.encryptionConfigurations[0];
     // One call carries everything, so a failure never leaves a half-made repository.
-    const out = await wrap("creating", KIND, inputs.name, () =>
-        client.send(
+    const out = await wrap("creating", KIND, inputs.name, async () => {
+        try {
+            return await client.send(
             new CreateRepositoryCommand({
                 repositoryName: inputs.name,
                 imageTagMutability: inputs.imageTagMutability as any,
@@ -277,11 +284,40 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
                 encryptionConfiguration: { encryptionType: enc.encryptionType as any, kmsKey: enc.kmsKey },
                 tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
             }),
-        ),
-    );
+            );
+        } catch (e) {
+            if (inputs.adoptExisting && isA(e, "RepositoryAlreadyExistsException")) return undefined;
+            throw e;
+        }
+    });
+    if (out === undefined) return adopt(client, inputs);
     if (!out.repository) throw new EcrError("creating", KIND, inputs.name, new Error("ECR returned no repository"));
     const outs = repositoryState(out.repository, { tags: inputs.tags, region: inputs.region, forceDelete: inputs.forceDelete });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, inputs.encryptionConfigurations);
+    return { id: inputs.name, outs };
+}
+
+/**
+ * Takes over an existing repository of the same name: the engine cannot import dynamic resources,
+ * so this is how a program starts managing one. Settings ECR can change in place are brought in
+ * line with the program; encryption cannot change, so a mismatch is an error, not a replacement.
+ */
+async function adopt(client: ECRClient, inputs: RepositoryInputs): Promise<dynamic.CreateResult> {
+    const repo = await wrap("adopting", KIND, inputs.name, () => findRepositoryByName(client, inputs.name));
+    const tags = await wrap("reading tags of", KIND, inputs.name, () => findRepositoryTags(client, repo.repositoryArn!));
+    const existing = repositoryState(repo, { tags, region: inputs.region, forceDelete: inputs.forceDelete, adoptExisting: true });
+    if (!sameEncryption(existing.encryptionConfigurations, inputs.encryptionConfigurations)) {
+        const has = JSON.stringify(existing.encryptionConfigurations[0]);
+        throw new EcrError(
+            "adopting",
+            KIND,
+            inputs.name,
+            new Error(`the existing repository is encrypted with ${has}, and ECR cannot change encryption`),
+            `set \`encryptionConfigurations\` to match it, or pick another \`name\``,
+        );
+    }
+    existing.encryptionConfigurations = keepKeySpelling(existing.encryptionConfigurations, inputs.encryptionConfigurations);
+    const { outs } = await update(inputs.name, existing, inputs);
     return { id: inputs.name, outs };
 }
 
@@ -305,7 +341,7 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
         throw e;
     }
     const tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
-    const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false });
+    const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false, adoptExisting: props.adoptExisting });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
     const imported = props.arn === undefined;
     if (imported) {
@@ -333,7 +369,7 @@ class PartialUpdateError extends Error {
 export async function update(id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.UpdateResult> {
     const client = ecrClient(news.region);
     const name = olds.name;
-    const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete };
+    const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting };
     const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
         try {
             await wrap(what, KIND, name, fn);

@@ -35,6 +35,14 @@ export interface RepositoryArgs {
     encryptionConfigurations?: pulumi.Input<pulumi.Input<EncryptionConfiguration>[]>;
     /** Delete the repository even if it holds images. Kept in state only. @default false */
     forceDelete?: pulumi.Input<boolean>;
+    /**
+     * When a repository of this name already exists, take it over (bring mutability, scanning and
+     * tags in line with the program) instead of failing. From then on the stack manages it, and
+     * `pulumi destroy` deletes it. This is the way to adopt a repository: the `import` option and
+     * `pulumi import` do not work for dynamic resources. Kept in state only.
+     * @default false
+     */
+    adoptExisting?: pulumi.Input<boolean>;
     /** @default {} */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Changing it replaces the repository. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
@@ -51,6 +59,7 @@ const OUTPUTS = [
     "imageScanningConfiguration",
     "encryptionConfigurations",
     "forceDelete",
+    "adoptExisting",
     "tags",
     "region",
 ] as const;
@@ -77,6 +86,7 @@ export class Repository extends pulumi.dynamic.Resource {
     declare readonly imageScanningConfiguration: pulumi.Output<{ scanOnPush: boolean }>;
     declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: "AES256" | "KMS" | "KMS_DSSE"; kmsKey?: string }[]>;
     declare readonly forceDelete: pulumi.Output<boolean>;
+    declare readonly adoptExisting: pulumi.Output<boolean>;
     declare readonly tags: pulumi.Output<Record<string, string>>;
     /** The region the repository lives in. */
     declare readonly region: pulumi.Output<string>;

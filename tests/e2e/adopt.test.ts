@@ -6,7 +6,8 @@
  * provider to run in that very state (`__provider`), so it fails before our `read` is called
  * ("Cannot read properties of undefined (reading 'toJavaScript')", @pulumi/pulumi 3.248.0). The
  * first test pins that limit: if a later Pulumi lifts it, the test fails and the docs change.
- * What works is `Repository.get(name, id)`: a lookup whose outputs the program can use.
+ * What works: `adoptExisting: true` takes the repository over and manages it from then on, and
+ * `Repository.get(name, id)` is a lookup whose outputs the program can use without managing it.
  */
 import * as assert from "node:assert/strict";
 import { CreateRepositoryCommand, DeleteRepositoryCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
@@ -23,7 +24,7 @@ describe("e2e: adopting an existing repository", function () {
     let arn: string;
     const stacks: Stack[] = [];
 
-    const open = async (how: "import" | "get") => {
+    const open = async (how: "import" | "get" | "adopt") => {
         const stack = await openStack({
             dir: fixtureDir("adopt"),
             stackName: uniqueName(`e2e-adopt-${how}`),
@@ -74,5 +75,20 @@ describe("e2e: adopting an existing repository", function () {
         // A read resource is not owned: destroying the stack leaves the repository where it was.
         await stack.destroy();
         assert.equal((await describeRepository(ctx.ecr, name))?.repositoryArn, arn);
+    });
+
+    it("adoptExisting takes the repository over: same ARN, settings follow the program, no diff after, destroy deletes it", async () => {
+        const stack = await open("adopt");
+        const up = await stack.up();
+        assert.equal(up.outputs.repositoryArn?.value, arn, "the existing repository, not a new one");
+        assert.equal(up.outputs.imageTagMutability?.value, "MUTABLE", "mutability follows the program");
+        const tags = await ctx.ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+        assert.deepEqual(tags.tags, [{ Key: "team", Value: "platform" }]);
+
+        const preview = await stack.preview();
+        assert.deepEqual(Object.keys(preview.changeSummary), ["same"], JSON.stringify(preview.changeSummary));
+
+        await stack.destroy();
+        assert.equal(await describeRepository(ctx.ecr, name), undefined, "an adopted repository is managed, so destroy deletes it");
     });
 });

@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import {
+    CreateRepositoryCommand,
     DeleteRepositoryCommand,
     DescribeRepositoriesCommand,
     ECRClient,
@@ -158,12 +159,41 @@ describe("Repository (integration, moto over HTTP)", function () {
         await repository.remove(name, outs); // already gone: done, no error
     });
 
+    it("adopts an existing repository with adoptExisting, bringing its settings in line with the program", async () => {
+        const name = randomName();
+        const existing = await ecr.send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "ops" }] }));
+        const { result } = await createChecked({ name, adoptExisting: true, imageScanningConfiguration: { scanOnPush: true }, tags: { team: "platform" } });
+        const outs = result.outs as repository.RepositoryOutputs;
+        assert.equal(outs.arn, existing.repository!.repositoryArn, "the same repository, not a new one");
+        assert.equal(outs.adoptExisting, true);
+        const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
+        assert.equal(repo.imageTagMutability, "MUTABLE", "mutability follows the program (its default)");
+        assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
+        const tags = await ecr.send(new ListTagsForResourceCommand({ resourceArn: outs.arn }));
+        assert.deepEqual(tags.tags, [{ Key: "team", Value: "platform" }], "tags follow the program");
+        const read = await repository.read(name, outs);
+        assert.deepEqual(read.props, outs);
+    });
+
+    it("refuses to adopt a repository whose encryption differs, since ECR cannot change it", async () => {
+        const name = randomName();
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: name, encryptionConfiguration: { encryptionType: "KMS" } }));
+        const checked = await repository.check({}, { name, adoptExisting: true });
+        await assert.rejects(repository.create(checked.inputs as repository.RepositoryInputs), (e: Error) => {
+            assert.match(e.message, /^adopting ECR Repository \(.+\): the existing repository is encrypted with .*KMS.*Hint: set `encryptionConfigurations` to match it/);
+            return true;
+        });
+        const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
+        assert.equal(repo.encryptionConfiguration?.encryptionType, "KMS", "the repository is left as it was");
+    });
+
     it("reports a name clash in the one message format with the AWS error as cause", async () => {
         const name = randomName();
         await createChecked({ name });
         const checked = await repository.check({}, { name });
         await assert.rejects(repository.create(checked.inputs as repository.RepositoryInputs), (e: Error) => {
             assert.match(e.message, new RegExp(`^creating ECR Repository \\(${name}\\): RepositoryAlreadyExistsException`));
+            assert.match(e.message, /Hint: .*set `adoptExisting: true`/);
             assert.equal((e.cause as Error).name, "RepositoryAlreadyExistsException");
             return true;
         });

@@ -26,6 +26,7 @@ describe("Repository check", () => {
             imageScanningConfiguration: { scanOnPush: false },
             encryptionConfigurations: [{ encryptionType: "AES256" }],
             forceDelete: false,
+            adoptExisting: false,
             tags: {},
             region: "us-east-1",
         });
@@ -43,6 +44,7 @@ describe("Repository check", () => {
         ["an unknown encryption type", { name: "app", encryptionConfigurations: [{ encryptionType: "ROT13" }] }, "encryptionConfigurations[0].encryptionType", /must be one of/],
         ["two encryption entries", { name: "app", encryptionConfigurations: [{}, {}] }, "encryptionConfigurations", /at most one/],
         ["a non-boolean scanOnPush", { name: "app", imageScanningConfiguration: { scanOnPush: "yes" } }, "imageScanningConfiguration.scanOnPush", /true or false/],
+        ["a non-boolean adoptExisting", { name: "app", adoptExisting: "yes" }, "adoptExisting", /true or false/],
         ["a reserved tag name", { name: "app", tags: { "aws:owner": "x" } }, "tags.aws:owner", /reserved by AWS/],
         ["a non-string tag value", { name: "app", tags: { n: 1 } }, "tags.n", /must be strings/],
         ["a malformed region", { name: "app", region: "mars" }, "region", /AWS region such as "us-east-1"/],

@@ -78,7 +78,7 @@ describe("repository update that fails part way", () => {
         const olds = {
             name: "app", arn: "arn:aws:ecr:us-east-1:123456789012:repository/app", registryId: "123456789012", repositoryUrl: "x/app",
             imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, tags: {}, region: "us-east-1",
+            encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1",
         };
         const news = { ...olds, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
         await assert.rejects(repository.update("app", olds, news), (e: any) => {
@@ -117,7 +117,7 @@ describe("the SDK's retry budget over HTTP", () => {
     });
     beforeEach(() => (seen.length = 0));
 
-    const inputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, tags: {}, region: "us-east-1" };
+    const inputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1" };
 
     it("retries throttling a bounded number of times, then reports it in the one format", async function () {
         this.timeout(60_000);
