@@ -46,7 +46,6 @@ export function policyProvider(k: PolicyKind): Required<Omit<dynamic.ResourcePro
             } else {
                 f.repositoryName("repository", n.repository);
             }
-            f.region("region", n.region);
             let policy: unknown = n.policy;
             if (policy === undefined || policy === null) {
                 f.add("policy", "is required: give the policy document as a JSON string or an object");
@@ -60,14 +59,7 @@ export function policyProvider(k: PolicyKind): Required<Omit<dynamic.ResourcePro
             } else if (typeof policy !== "string") {
                 policy = UNKNOWN;
             }
-            let region = n.region;
-            if (region === undefined) {
-                try {
-                    region = await resolveRegion();
-                } catch (e) {
-                    f.add("region", (e as Error).message);
-                }
-            }
+            const region = await f.regionOrDefault("region", n.region);
             return { inputs: { repository: n.repository, policy, region }, failures: f.list };
         },
 

@@ -201,16 +201,7 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
     f.bool("forceDelete", n.forceDelete);
     f.bool("adoptExisting", n.adoptExisting);
     checkTags(f, n.tags);
-    f.region("region", n.region);
-
-    let region = n.region;
-    if (region === undefined) {
-        try {
-            region = await resolveRegion();
-        } catch (e) {
-            f.add("region", (e as Error).message);
-        }
-    }
+    const region = await f.regionOrDefault("region", n.region);
 
     const inputs: RepositoryInputs = {
         name,

@@ -3,6 +3,7 @@
  * data-source call) so that mistakes surface in `pulumi preview`, before any AWS call.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { resolveRegion } from "./client";
 import { UNKNOWN } from "./policy";
 
 /** ECR's repository name rule (CreateRepository API reference). */
@@ -51,6 +52,20 @@ export class Failures {
         if (value === undefined || value === UNKNOWN) return;
         if (typeof value !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) {
             this.add(property, `must be an AWS region such as "us-east-1", got ${JSON.stringify(value)}`);
+        }
+    }
+    /**
+     * Checks a resource's `region` and fills the default (stack `aws:region`, else the SDK's chain),
+     * so diff compares the region the resource really lives in. Adds a failure when none is found.
+     */
+    async regionOrDefault(property: string, value: unknown): Promise<string> {
+        this.region(property, value);
+        if (value !== undefined) return value as string;
+        try {
+            return await resolveRegion();
+        } catch (e) {
+            this.add(property, (e as Error).message);
+            return "";
         }
     }
 }

@@ -97,3 +97,36 @@ export function useEndpoint(url: string, region = "us-east-1"): () => void {
         }
     };
 }
+
+/**
+ * Registers mocha hooks for a suite that drives the provider code against a fresh moto: start it,
+ * point the provider's clients at it, and at the end sweep leftovers and stop it. `ecr()` is an
+ * independent client for asserting through the API.
+ */
+export function withMoto(): { ecr: () => import("@aws-sdk/client-ecr").ECRClient } {
+    // Required lazily so that importing this helper does not load the AWS SDK or the provider.
+    const { ECRClient } = require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr");
+    const { resetClients } = require("../../provider/client") as typeof import("../../provider/client");
+    const { sweep } = require("./names") as typeof import("./names");
+    let moto: Endpoint | undefined;
+    let restore: (() => void) | undefined;
+    let client: InstanceType<typeof ECRClient> | undefined;
+    before(async () => {
+        moto = await startMoto();
+        restore = useEndpoint(moto.url);
+        resetClients();
+        client = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
+    });
+    after(async () => {
+        if (client) await sweep(client);
+        resetClients();
+        restore?.();
+        await moto?.stop();
+    });
+    return {
+        ecr: () => {
+            if (!client) throw new Error("withMoto(): the suite has not started yet");
+            return client;
+        },
+    };
+}

@@ -14,10 +14,9 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
-import { resetClients } from "../../provider/client";
 import { iamPoliciesEquivalent, lifecyclePoliciesEquivalent } from "../../provider/policy";
-import { Endpoint, startMoto, useEndpoint } from "../helpers/moto";
-import { randomName, sweep } from "../helpers/names";
+import { withMoto } from "../helpers/moto";
+import { randomName } from "../helpers/names";
 
 type Provider = Required<Omit<dynamic.ResourceProvider, "configure">>;
 
@@ -41,22 +40,9 @@ const keepTen = {
 };
 
 describe("RepositoryPolicy and LifecyclePolicy (integration, moto over HTTP)", function () {
-    let moto: Endpoint;
-    let restore: () => void;
+    const endpoint = withMoto();
     let ecr: ECRClient;
-
-    before(async () => {
-        moto = await startMoto();
-        restore = useEndpoint(moto.url);
-        resetClients();
-        ecr = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
-    });
-    after(async () => {
-        await sweep(ecr);
-        resetClients();
-        restore?.();
-        await moto?.stop();
-    });
+    before(() => (ecr = endpoint.ecr()));
 
     async function newRepository(): Promise<string> {
         const checked = await repository.check({}, { name: randomName() });

@@ -13,9 +13,8 @@ import {
     PutImageTagMutabilityCommand,
 } from "@aws-sdk/client-ecr";
 import * as repository from "../../provider/repository";
-import { resetClients } from "../../provider/client";
-import { Endpoint, startMoto, useEndpoint } from "../helpers/moto";
-import { randomName, sweep } from "../helpers/names";
+import { withMoto } from "../helpers/moto";
+import { randomName } from "../helpers/names";
 
 const MANIFEST = JSON.stringify({
     schemaVersion: 2,
@@ -25,22 +24,9 @@ const MANIFEST = JSON.stringify({
 });
 
 describe("Repository (integration, moto over HTTP)", function () {
-    let moto: Endpoint;
-    let restore: () => void;
+    const endpoint = withMoto();
     let ecr: ECRClient;
-
-    before(async () => {
-        moto = await startMoto();
-        restore = useEndpoint(moto.url);
-        resetClients();
-        ecr = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
-    });
-    after(async () => {
-        await sweep(ecr);
-        resetClients();
-        restore?.();
-        await moto?.stop();
-    });
+    before(() => (ecr = endpoint.ecr()));
 
     async function createChecked(news: Record<string, unknown>) {
         const checked = await repository.check({}, news);
