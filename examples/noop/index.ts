@@ -20,14 +20,34 @@ const noop: pulumi.dynamic.ResourceProvider = {
     async delete() {},
 };
 
+const config = new pulumi.Config();
+const count = config.getNumber("count") ?? 1;
+// `shape: repository` gives each no-op resource the properties a Repository carries in state, to
+// separate what the engine spends moving a bigger property bag from what the ECR provider spends.
+const repositoryShaped = config.get("shape") === "repository";
+
+const shapeOf = (name: string) => ({
+    name,
+    arn: `arn:aws:ecr:us-east-1:000000000000:repository/${name}`,
+    registryId: "000000000000",
+    repositoryUrl: `127.0.0.1:4510/${name}`,
+    imageTagMutability: "MUTABLE",
+    imageTagMutabilityExclusionFilters: [],
+    imageScanningConfiguration: { scanOnPush: false },
+    encryptionConfigurations: [{ encryptionType: "AES256" }],
+    forceDelete: true,
+    adoptExisting: false,
+    tags: {},
+    region: "us-east-1",
+});
+
 class Noop extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, opts?: pulumi.CustomResourceOptions) {
-        super(noop, name, { name }, opts, "noop", "Noop");
+        super(noop, name, repositoryShaped ? shapeOf(name) : { name }, opts, "noop", "Noop");
     }
 }
 
-const count = new pulumi.Config().getNumber("count") ?? 1;
 const things = Array.from({ length: count }, (_, i) => new Noop(`noop-${i}`));
 
 export const names = things.map((t) => t.name);

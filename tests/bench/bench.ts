@@ -2,7 +2,9 @@
  * `make bench`: wall time of `pulumi up` (create) and `pulumi preview` (no changes) for stacks of
  * 1, 10 and 50 ECR repositories, next to stacks of as many no-op dynamic resources (examples/noop,
  * the floor of the dynamic-provider mechanism), all in one run on one endpoint; and the checkpoint
- * bytes each repository adds. It prints figures; it asserts nothing (goals: ratio < 1.2, < 4 KB
+ * bytes each repository adds. A third column runs no-op resources that carry a Repository's
+ * properties ("shaped"): the part of the gap that is the engine moving a bigger property bag, not
+ * the ECR provider's own work. It prints figures; it asserts nothing (goals: ratio < 1.2, < 4 KB
  * of state per repository).
  *
  *   BENCH_SIZES=1,10,50  BENCH_UPS=2  BENCH_PREVIEWS=3  (runs per stack; the fastest counts)
@@ -17,14 +19,17 @@ const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map((s) => Numbe
 const UPS = Math.max(1, Number(process.env.BENCH_UPS ?? 2));
 const PREVIEWS = Math.max(1, Number(process.env.BENCH_PREVIEWS ?? 3));
 
-interface Programs {
-    noop: string;
-    ecr: string;
+interface Program {
+    dir: string;
+    project: string;
+    config?: Record<string, string>;
 }
-const PROGRAMS: Programs = {
-    noop: path.join(REPO_ROOT, "examples", "noop"),
-    ecr: path.join(__dirname, "repositories"),
-};
+const PROGRAMS = {
+    noop: { dir: path.join(REPO_ROOT, "examples", "noop"), project: "noop" },
+    shaped: { dir: path.join(REPO_ROOT, "examples", "noop"), project: "noop", config: { shape: "repository" } },
+    ecr: { dir: path.join(__dirname, "repositories"), project: "bench-repositories" },
+} satisfies Record<string, Program>;
+type Kind = keyof typeof PROGRAMS;
 
 interface Run {
     up: number;
@@ -41,11 +46,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
     return [Number(process.hrtime.bigint() - t) / 1e9, r];
 }
 
-async function measure(kind: keyof Programs, count: number, env: Record<string, string>): Promise<Run> {
-    const dir = PROGRAMS[kind];
+async function measure(kind: Kind, count: number, env: Record<string, string>): Promise<Run> {
+    const program: Program = PROGRAMS[kind];
     let stack: Stack | undefined;
     try {
-        stack = await openStack({ dir, stackName: uniqueName(`bench-${kind}-${count}`), env, config: { "aws:region": "us-east-1", count: String(count) } });
+        stack = await openStack({
+            dir: program.dir,
+            stackName: uniqueName(`bench-${kind}-${count}`),
+            env,
+            config: { "aws:region": "us-east-1", count: String(count), ...program.config },
+        });
         // Each up creates every resource (the stack is destroyed between runs).
         let up = Infinity;
         for (let i = 0; i < UPS; i++) {
@@ -62,7 +72,7 @@ async function measure(kind: keyof Programs, count: number, env: Record<string, 
             if (changed.length) throw new Error(`${kind} x${count}: preview after up shows changes ${JSON.stringify(p.changeSummary)}`);
             preview = Math.min(preview, t);
         }
-        const project = kind === "noop" ? "noop" : "bench-repositories";
+        const project = program.project;
         const file = checkpointPath(project, stack.name);
         const bytes = fs.statSync(file).size;
         const mine = checkpointResources(project, stack.name).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
@@ -82,7 +92,7 @@ async function main() {
     const ep = await startEndpoint();
     const restore = useEndpoint(ep.url);
     const env = awsEnv(ep.url);
-    const rows: { count: number; noop: Run; ecr: Run }[] = [];
+    const rows: { count: number; noop: Run; shaped: Run; ecr: Run }[] = [];
     try {
         console.log(`bench: endpoint ${ep.kind} at ${ep.url}, program mode ${programMode()}, sizes ${SIZES.join(", ")}, fastest of ${UPS} ups and ${PREVIEWS} previews`);
         // A first throwaway run warms the CLI, ts-node and the module caches so the first row is not penalised.
@@ -90,8 +100,9 @@ async function main() {
         await measure("ecr", 1, env);
         for (const count of SIZES) {
             const noop = await measure("noop", count, env);
+            const shaped = await measure("shaped", count, env);
             const ecr = await measure("ecr", count, env);
-            rows.push({ count, noop, ecr });
+            rows.push({ count, noop, shaped, ecr });
             console.log(`bench: ${count} done`);
         }
     } finally {
@@ -100,13 +111,27 @@ async function main() {
     }
 
     console.log("");
-    console.log(`${pad("resources", 9)} | ${pad("noop up", 9)} | ${pad("ecr up", 9)} | ${pad("ratio", 6)} | ${pad("noop preview", 12)} | ${pad("ecr preview", 11)} | ${pad("ratio", 6)}`);
-    console.log("-".repeat(82));
-    for (const { count, noop, ecr } of rows) {
+    const header = ["resources", "noop up", "ecr up", "ratio", "vs shaped", "noop preview", "ecr preview", "ratio", "vs shaped"];
+    const widths = header.map((h) => Math.max(h.length, 7));
+    const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i])).join(" | ");
+    console.log(line(header));
+    console.log("-".repeat(line(header).length));
+    for (const { count, noop, shaped, ecr } of rows) {
         console.log(
-            `${pad(String(count), 9)} | ${pad(fmt(noop.up), 9)} | ${pad(fmt(ecr.up), 9)} | ${pad((ecr.up / noop.up).toFixed(2), 6)} | ${pad(fmt(noop.preview), 12)} | ${pad(fmt(ecr.preview), 11)} | ${pad((ecr.preview / noop.preview).toFixed(2), 6)}`,
+            line([
+                String(count),
+                fmt(noop.up),
+                fmt(ecr.up),
+                (ecr.up / noop.up).toFixed(2),
+                (ecr.up / shaped.up).toFixed(2),
+                fmt(noop.preview),
+                fmt(ecr.preview),
+                (ecr.preview / noop.preview).toFixed(2),
+                (ecr.preview / shaped.preview).toFixed(2),
+            ]),
         );
     }
+    console.log("ratio: ECR repositories / no-op resources with one property; vs shaped: / no-op resources carrying a Repository's properties");
     console.log("");
     const first = rows[0];
     const last = rows[rows.length - 1];
