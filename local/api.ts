@@ -434,34 +434,47 @@ const SetRepositoryPolicy: Operation = (ctx, input) => {
     return { registryId: ctx.config.accountId, repositoryName: repo.name, policyText: text };
 };
 
-function policyNotFound(ctx: ApiContext, repo: Repository): EcrError {
-    return new EcrError(
-        "RepositoryPolicyNotFoundException",
-        `Repository policy does not exist for the repository with name '${repo.name}' in the registry with id '${ctx.config.accountId}'`,
-    );
+/** A policy a repository holds in one of its fields; Get and Delete work the same for both kinds. */
+interface PolicySlot {
+    field: "policyText" | "lifecyclePolicyText";
+    notFound: string;
+    label: string;
+}
+const REPOSITORY_POLICY: PolicySlot = { field: "policyText", notFound: "RepositoryPolicyNotFoundException", label: "Repository policy" };
+const LIFECYCLE_POLICY: PolicySlot = { field: "lifecyclePolicyText", notFound: "LifecyclePolicyNotFoundException", label: "Lifecycle policy" };
+
+function storedPolicy(ctx: ApiContext, input: Json, slot: PolicySlot): { repo: Repository; text: string } {
+    const repo = requestedRepository(ctx, input);
+    const text = repo[slot.field];
+    if (text === undefined) {
+        throw new EcrError(
+            slot.notFound,
+            `${slot.label} does not exist for the repository with name '${repo.name}' in the registry with id '${ctx.config.accountId}'`,
+        );
+    }
+    return { repo, text };
 }
 
-const GetRepositoryPolicy: Operation = (ctx, input) => {
-    const repo = requestedRepository(ctx, input);
-    if (repo.policyText === undefined) throw policyNotFound(ctx, repo);
-    return { registryId: ctx.config.accountId, repositoryName: repo.name, policyText: repo.policyText };
-};
+const getPolicy =
+    (slot: PolicySlot): Operation =>
+    (ctx, input) => {
+        const { repo, text } = storedPolicy(ctx, input, slot);
+        return { registryId: ctx.config.accountId, repositoryName: repo.name, [slot.field]: text };
+    };
 
-const DeleteRepositoryPolicy: Operation = (ctx, input) => {
-    const repo = requestedRepository(ctx, input);
-    const text = repo.policyText;
-    if (text === undefined) throw policyNotFound(ctx, repo);
-    delete repo.policyText;
-    ctx.store.saveRepository(repo);
-    return { registryId: ctx.config.accountId, repositoryName: repo.name, policyText: text };
-};
+const deletePolicy =
+    (slot: PolicySlot): Operation =>
+    (ctx, input) => {
+        const { repo, text } = storedPolicy(ctx, input, slot);
+        delete repo[slot.field];
+        ctx.store.saveRepository(repo);
+        return { registryId: ctx.config.accountId, repositoryName: repo.name, [slot.field]: text };
+    };
 
-function lifecycleNotFound(ctx: ApiContext, repo: Repository): EcrError {
-    return new EcrError(
-        "LifecyclePolicyNotFoundException",
-        `Lifecycle policy does not exist for the repository with name '${repo.name}' in the registry with id '${ctx.config.accountId}'`,
-    );
-}
+const GetRepositoryPolicy = getPolicy(REPOSITORY_POLICY);
+const DeleteRepositoryPolicy = deletePolicy(REPOSITORY_POLICY);
+const GetLifecyclePolicy = getPolicy(LIFECYCLE_POLICY);
+const DeleteLifecyclePolicy = deletePolicy(LIFECYCLE_POLICY);
 
 const PutLifecyclePolicy: Operation = (ctx, input) => {
     const text = v.requireString(input, "lifecyclePolicyText");
@@ -471,21 +484,6 @@ const PutLifecyclePolicy: Operation = (ctx, input) => {
     const repo = requestedRepository(ctx, input);
     checkLifecyclePolicy(text);
     repo.lifecyclePolicyText = text;
-    ctx.store.saveRepository(repo);
-    return { registryId: ctx.config.accountId, repositoryName: repo.name, lifecyclePolicyText: text };
-};
-
-const GetLifecyclePolicy: Operation = (ctx, input) => {
-    const repo = requestedRepository(ctx, input);
-    if (repo.lifecyclePolicyText === undefined) throw lifecycleNotFound(ctx, repo);
-    return { registryId: ctx.config.accountId, repositoryName: repo.name, lifecyclePolicyText: repo.lifecyclePolicyText };
-};
-
-const DeleteLifecyclePolicy: Operation = (ctx, input) => {
-    const repo = requestedRepository(ctx, input);
-    const text = repo.lifecyclePolicyText;
-    if (text === undefined) throw lifecycleNotFound(ctx, repo);
-    delete repo.lifecyclePolicyText;
     ctx.store.saveRepository(repo);
     return { registryId: ctx.config.accountId, repositoryName: repo.name, lifecyclePolicyText: text };
 };
