@@ -230,9 +230,6 @@ function sameEncryption(old: EncryptionConfiguration[] | undefined, next: Encryp
     return o.encryptionType === n.encryptionType && (n.kmsKey === undefined || n.kmsKey === o.kmsKey);
 }
 
-/** Properties ECR cannot change in place. */
-export const REPLACE_ON = ["name", "encryptionConfigurations", "region"] as const;
-
 export async function diff(_id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.DiffResult> {
     const replaces: string[] = [];
     if (olds.name !== news.name) replaces.push("name");
@@ -246,12 +243,10 @@ export async function diff(_id: string, olds: RepositoryOutputs, news: Repositor
         (olds.forceDelete ?? false) !== news.forceDelete,
         (olds.adoptExisting ?? false) !== news.adoptExisting,
     ].some(Boolean);
-    return {
-        changes: replaces.length > 0 || updates,
-        replaces,
-        // A new repository may take the old one's name only once the old one is gone.
-        deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
-    };
+    // ECR cannot change name, encryption or region in place. A replacement with the same name in the
+    // same region must wait for the old repository to go; in another region both can exist at once.
+    const clashes = olds.name === news.name && (olds.region ?? news.region) === news.region;
+    return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace: replaces.length > 0 && clashes };
 }
 
 const sortedEntries = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));

@@ -102,7 +102,10 @@ describe("Repository (integration, moto over HTTP)", function () {
         assert.deepEqual(dk.replaces, ["encryptionConfigurations"]);
         assert.equal(dk.deleteBeforeReplace, true, "same name: the old repository must go first");
         const moved = (await repository.check(inputs, { name, region: "eu-west-1" })).inputs as repository.RepositoryInputs;
-        assert.deepEqual((await repository.diff(name, olds, moved)).replaces, ["region"]);
+        const dm = await repository.diff(name, olds, moved);
+        assert.deepEqual(dm.replaces, ["region"]);
+        assert.equal(dm.deleteBeforeReplace, false, "in another region the new repository can exist beside the old one");
+        assert.equal((await repository.diff(name, olds, renamed)).deleteBeforeReplace, false, "a new name does not clash");
     });
 
     it("shows drift made out of band after a refresh, and drops a repository deleted out of band", async () => {
