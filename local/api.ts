@@ -570,6 +570,14 @@ function checkRequestedId(id: v.ImageId): ImageFailure | undefined {
     return undefined;
 }
 
+/** The image a batch call asks for, or the failure ECR reports for it (bad id, or not found). */
+function requestedImage(repo: Repository, id: v.ImageId): { image: ImageRecord } | { failure: ImageFailure } {
+    const failure = checkRequestedId(id);
+    if (failure) return { failure };
+    const image = findImage(repo, id);
+    return image ? { image } : { failure: notFoundFailure(repo, id) };
+}
+
 function notFoundFailure(repo: Repository, id: v.ImageId): ImageFailure {
     if (id.imageTag !== undefined && id.imageDigest !== undefined && repo.tagIndex.has(id.imageTag)) {
         return { imageId: id, failureCode: "ImageTagDoesNotMatchDigest", failureReason: "Invalid request parameters: image tag does not match digest" };
@@ -586,16 +594,12 @@ const BatchGetImage: Operation = (ctx, input) => {
     const failures: ImageFailure[] = [];
     const served = new Set<string>();
     for (const id of ids) {
-        const bad = checkRequestedId(id);
-        if (bad) {
-            failures.push(bad);
+        const found = requestedImage(repo, id);
+        if ("failure" in found) {
+            failures.push(found.failure);
             continue;
         }
-        const image = findImage(repo, id);
-        if (!image) {
-            failures.push(notFoundFailure(repo, id));
-            continue;
-        }
+        const image = found.image;
         if (accepted && !accepted.includes(image.mediaType)) {
             // No manifest conversion here: a type the caller does not accept is not served.
             failures.push({
@@ -627,16 +631,12 @@ const BatchDeleteImage: Operation = (ctx, input) => {
     const deleted: v.ImageId[] = [];
     const failures: ImageFailure[] = [];
     for (const id of ids) {
-        const bad = checkRequestedId(id);
-        if (bad) {
-            failures.push(bad);
+        const found = requestedImage(repo, id);
+        if ("failure" in found) {
+            failures.push(found.failure);
             continue;
         }
-        const image = findImage(repo, id);
-        if (!image) {
-            failures.push(notFoundFailure(repo, id));
-            continue;
-        }
+        const image = found.image;
         const removesImage = id.imageTag === undefined || image.tags.length === 1;
         if (removesImage && referencingIndexes(repo, image.digest).length > 0) {
             failures.push({

@@ -91,9 +91,6 @@ export function policyProvider(k: PolicyKind): Required<Omit<dynamic.ResourcePro
             // Keep the spelling already in state when ECR's copy means the same: no phantom diff.
             const policy = props.policy && k.equivalent(props.policy, found.policy) ? props.policy : canonicalOrRaw(found.policy);
             const outs: PolicyOutputs = { repository, policy, region, registryId: found.registryId };
-            if (props.policy === undefined) {
-                return { id: repository, props: outs, inputs: { repository, policy, region } };
-            }
             return { id: repository, props: outs };
         },
 

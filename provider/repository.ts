@@ -329,12 +329,6 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
     const tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
     const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false, adoptExisting: props.adoptExisting });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
-    const imported = props.arn === undefined;
-    if (imported) {
-        // Adopting an existing repository: its current settings become the inputs.
-        const { arn: _a, registryId: _r, repositoryUrl: _u, ...inputs } = outs;
-        return { id: name, props: outs, inputs };
-    }
     return { id: name, props: outs };
 }
 
@@ -419,7 +413,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
             () => (applied.tags = { ...applied.tags, ...Object.fromEntries(changed) }),
         );
     }
-    return { outs: { ...applied, tags: news.tags } };
+    return { outs: applied };
 }
 
 export async function remove(id: string, props: RepositoryOutputs): Promise<void> {

@@ -4,6 +4,9 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { resetClients } from "../../provider/client";
+import { sweep } from "./names";
 
 export interface Endpoint {
     /** e.g. `http://127.0.0.1:40123` */
@@ -103,14 +106,10 @@ export function useEndpoint(url: string, region = "us-east-1"): () => void {
  * point the provider's clients at it, and at the end sweep leftovers and stop it. `ecr()` is an
  * independent client for asserting through the API.
  */
-export function withMoto(): { ecr: () => import("@aws-sdk/client-ecr").ECRClient } {
-    // Required lazily so that importing this helper does not load the AWS SDK or the provider.
-    const { ECRClient } = require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr");
-    const { resetClients } = require("../../provider/client") as typeof import("../../provider/client");
-    const { sweep } = require("./names") as typeof import("./names");
+export function withMoto(): { ecr: () => ECRClient } {
     let moto: Endpoint | undefined;
     let restore: (() => void) | undefined;
-    let client: InstanceType<typeof ECRClient> | undefined;
+    let client: ECRClient | undefined;
     before(async () => {
         moto = await startMoto();
         restore = useEndpoint(moto.url);

@@ -121,15 +121,16 @@ describe("Repository (integration, moto over HTTP)", function () {
         assert.equal(gone.id, "", "read returns a blank id for a repository that is gone");
     });
 
-    it("adopts an existing repository through read with no prior state (import)", async () => {
+    it("reads a repository knowing only its name, as Repository.get does", async () => {
         const name = randomName();
-        await createChecked({ name, imageTagMutability: "IMMUTABLE", tags: { owner: "ops" } });
-        const imported = await repository.read(name, {});
-        assert.equal(imported.id, name);
-        const inputs = imported.inputs as repository.RepositoryInputs;
-        assert.equal(inputs.imageTagMutability, "IMMUTABLE");
-        assert.deepEqual(inputs.tags, { owner: "ops" });
-        assert.ok(!("arn" in inputs), "inputs carry settings, not ECR's identifiers");
+        const { result } = await createChecked({ name, imageTagMutability: "IMMUTABLE", tags: { owner: "ops" } });
+        const got = await repository.read(name, {});
+        assert.equal(got.id, name);
+        const props = got.props as repository.RepositoryOutputs;
+        assert.equal(props.imageTagMutability, "IMMUTABLE");
+        assert.deepEqual(props.tags, { owner: "ops" });
+        assert.equal(props.arn, (result.outs as repository.RepositoryOutputs).arn, "the same repository's identifiers");
+        assert.equal(got.inputs, undefined, "a read never rewrites the program's inputs");
     });
 
     it("refuses to delete a repository that holds images unless forceDelete is set, then deletes it", async () => {
