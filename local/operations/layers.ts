@@ -10,7 +10,6 @@ import { type ApiContext, type Operation, type OperationTable, requestedReposito
 
 /** Layer parts other than the last must be at least this large (ECR's rule). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
-
 const DOWNLOAD_URL_LIFETIME_MS = 60 * 60 * 1000;
 
 function layerDigestList(input: Json): string[] {
@@ -31,7 +30,6 @@ function uploadFor(ctx: ApiContext, repo: Repository, input: Json) {
     }
     return upload;
 }
-
 
 const BatchCheckLayerAvailability: Operation = (ctx, input) => {
     const repo = requestedRepository(ctx, input);

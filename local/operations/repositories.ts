@@ -10,11 +10,8 @@ import type { Json } from "../validate";
 import { type ApiContext, type Operation, type OperationTable, paginate, registryIdOf, requestedRepository, seconds } from "./common";
 
 const MAX_TAGS = 50;
-
 const MUTABILITIES = ["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"];
-
 const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"];
-
 
 function repositoryArn(ctx: ApiContext, name: string): string {
     return `arn:aws:ecr:${ctx.config.region}:${ctx.config.accountId}:repository/${name}`;
