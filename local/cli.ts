@@ -79,6 +79,20 @@ async function main(): Promise<void> {
     if (verbose) options.log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     const ecr = await startLocalEcr(options);
     const region = options.region ?? "us-east-1";
+    // Handlers first: whoever sees READY may signal at once.
+    let stopping = false;
+    const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        const f = ecr.faultsInjected();
+        const faults = f.throttle + f.error + f.reset ? ` (faults injected: ${JSON.stringify(f)})` : "";
+        ecr.stop().then(() => {
+            process.stdout.write(`ecr-local stopped on ${signal}${faults}\n`);
+            process.exit(0);
+        });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
     process.stdout.write(
         [
             `ecr-local listening on ${ecr.url} (region ${region}, registry ${options.accountId ?? "000000000000"}, state ${options.dataDir ? `in ${options.dataDir}` : "in memory"})`,
@@ -95,19 +109,6 @@ async function main(): Promise<void> {
             .filter((l, i, all) => l !== "" || all[i - 1] !== "")
             .join("\n"),
     );
-    let stopping = false;
-    const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        const f = ecr.faultsInjected();
-        const faults = f.throttle + f.error + f.reset ? ` (faults injected: ${JSON.stringify(f)})` : "";
-        ecr.stop().then(() => {
-            process.stdout.write(`ecr-local stopped on ${signal}${faults}\n`);
-            process.exit(0);
-        });
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((e: unknown) => {

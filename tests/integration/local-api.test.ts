@@ -388,9 +388,11 @@ describe("local ECR endpoint: JSON API", function () {
         });
 
         it("answers an unknown operation with UnknownOperationException", async () => {
-            const res = await rawCall(ecr.url, "LaunchRockets", {});
-            assert.equal(res.status, 400);
-            assert.equal(res.body.__type, "UnknownOperationException");
+            for (const op of ["LaunchRockets", "toString", "constructor", "__proto__"]) {
+                const res = await rawCall(ecr.url, op, {});
+                assert.equal(res.status, 400, op);
+                assert.equal(res.body.__type, "UnknownOperationException", op);
+            }
         });
     });
 

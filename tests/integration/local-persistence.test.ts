@@ -137,7 +137,8 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
                 acknowledged.push(name);
             }
         })();
-        await new Promise((r) => setTimeout(r, 400));
+        // Kill mid-stream: once a few creates are acknowledged (bounded: the writer stops at 2000).
+        for (let i = 0; i < 3000 && acknowledged.length < 20; i++) await new Promise((r) => setTimeout(r, 5));
         first.child.kill("SIGKILL");
         await writer;
         sdk.destroy();
