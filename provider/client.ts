@@ -8,13 +8,37 @@
  * default chain, never resource inputs, so they never reach state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
 
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** A retry strategy as the ECR client takes it. @internal */
+export type RetryStrategy = NonNullable<ECRClientConfig["retryStrategy"]>;
+
 let stackRegion: string | undefined;
 const clients = new Map<string, ECRClient>();
+// Unset in production: clients use the SDK's standard (or adaptive) strategy with its capped, jittered backoff.
+let retryStrategyOverride: ((maxAttempts: number) => RetryStrategy) | undefined;
+
+/**
+ * The attempt budget of every call (first try included): `AWS_MAX_ATTEMPTS`, else the default.
+ * The one place the number comes from. @internal
+ */
+export function maxAttempts(): number {
+    return Number(process.env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS;
+}
+
+/**
+ * Test hook: every client built from now on takes its retry strategy from `make`, given the attempt
+ * budget of {@link maxAttempts}. Unit tests pass the SDK's `ConfiguredRetryStrategy` with a zero
+ * delay, so they count real retries without waiting on real backoff. Call with no argument to
+ * restore the SDK's own strategy. Drops cached clients either way. @internal
+ */
+export function setRetryStrategyForTests(make?: (maxAttempts: number) => RetryStrategy): void {
+    retryStrategyOverride = make;
+    resetClients();
+}
 
 /** The providers' `configure`: runs once per serialized provider per process and takes the stack's `aws:region`. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
@@ -26,11 +50,12 @@ export function ecrClient(region?: string): ECRClient {
     const key = region || stackRegion || "";
     let client = clients.get(key);
     if (!client) {
-        const maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS;
+        const attempts = maxAttempts();
         client = new ECRClient({
             region: key || undefined,
             retryMode: process.env.AWS_RETRY_MODE === "adaptive" ? "adaptive" : "standard",
-            maxAttempts,
+            maxAttempts: attempts,
+            ...(retryStrategyOverride ? { retryStrategy: retryStrategyOverride(attempts) } : {}),
         });
         clients.set(key, client);
     }

@@ -55,7 +55,7 @@ export async function uploadSeedBlobs(client: ECRClient, repositoryName: string,
 /**
  * Pushes `count` distinct images in order, `concurrency` at a time; `tagOf(i)` names the tag of
  * image `i` (undefined: untagged). Returns them in push order. The last `spacedTail` images are
- * pushed one by one, a few milliseconds apart, so their push times are strictly increasing.
+ * pushed one by one, each once the clock has moved on a millisecond, so their push times are strictly increasing.
  */
 export async function pushImages(
     client: ECRClient,
@@ -80,8 +80,21 @@ export async function pushImages(
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, bulk)) }, worker));
     for (let i = bulk; i < count; i++) {
-        await new Promise((r) => setTimeout(r, 15));
+        await nextClockUnit(1);
         await put(i);
     }
     return out;
+}
+
+/**
+ * Resolves once the wall clock has left the current `unitMs` interval. A server on this machine that
+ * records push times in `unitMs` units (the local endpoint: 1 ms; moto: 1000 ms, truncated) records a
+ * push started afterwards strictly later than any push already answered. Waits at most about one unit.
+ */
+export async function nextClockUnit(unitMs: number): Promise<void> {
+    const current = Math.floor(Date.now() / unitMs);
+    for (let i = 0; i < 50 && Math.floor(Date.now() / unitMs) === current; i++) {
+        await new Promise((r) => setTimeout(r, Math.max(1, (current + 1) * unitMs - Date.now())));
+    }
+    if (Math.floor(Date.now() / unitMs) === current) throw new Error(`the clock did not leave its ${unitMs} ms interval`);
 }

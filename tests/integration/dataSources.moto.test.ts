@@ -12,7 +12,7 @@ import { NotFoundError } from "../../provider/errors";
 import * as ecr from "../../sdk";
 import { sha256 } from "../conformance/fixtures";
 import { CountingProxy, startCountingProxy } from "../helpers/countingProxy";
-import { manifestText, seedBlobs } from "../helpers/images";
+import { manifestText, nextClockUnit, seedBlobs } from "../helpers/images";
 import { Endpoint, startMoto, useEndpoint } from "../helpers/moto";
 
 const ACCOUNT = "123456789012"; // moto's default account
@@ -34,10 +34,10 @@ describe("data sources (integration, moto over HTTP)", function () {
         await seed.send(new CreateRepositoryCommand({ repositoryName: "team/app", tags: [{ Key: "team", Value: "a" }], imageTagMutability: "IMMUTABLE" }));
         await seed.send(new CreateRepositoryCommand({ repositoryName: "empty" }));
         await seed.send(new CreateRepositoryCommand({ repositoryName: "invented" }));
-        // moto records push times in whole seconds: space the pushes so "most recent" is defined.
+        // moto records push times in whole seconds: each push waits for the next second so "most recent" is defined.
         const blobs = seedBlobs("moto");
         for (const [i, tag] of [[0, "1.4.1"], [1, undefined], [2, "1.4.2"]] as const) {
-            if (i > 0) await new Promise((r) => setTimeout(r, 1100));
+            if (i > 0) await nextClockUnit(1000);
             const manifest = manifestText(blobs, `moto-${i}`);
             // moto would invent a digest; given one, it keeps it, so digests here are real sha256s.
             await seed.send(new PutImageCommand({ repositoryName: "team/app", imageManifest: manifest, imageTag: tag, imageDigest: sha256(manifest) }));

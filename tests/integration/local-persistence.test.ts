@@ -126,6 +126,9 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         const first = await start();
         const sdk = client(first.url, "us-east-1", 1);
         const acknowledged: string[] = [];
+        // Kill once the stream is well under way (enough acknowledged creates), or if the writer stops early.
+        let underWay!: () => void;
+        const enough = new Promise<void>((r) => (underWay = r));
         const writer = (async () => {
             for (let i = 0; i < 2000; i++) {
                 const name = randomName(`burst-${i}`);
@@ -135,14 +138,15 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
                     return; // the process is gone
                 }
                 acknowledged.push(name);
+                if (acknowledged.length === 100) underWay();
             }
         })();
-        // Kill mid-stream: once a few creates are acknowledged (bounded: the writer stops at 2000).
-        for (let i = 0; i < 3000 && acknowledged.length < 20; i++) await new Promise((r) => setTimeout(r, 5));
+        await Promise.race([enough, writer]);
         first.child.kill("SIGKILL");
         await writer;
         sdk.destroy();
         assert.ok(acknowledged.length > 0, "some creates were acknowledged before the kill");
+        assert.ok(acknowledged.length < 2000, "the kill came mid-stream");
 
         const second = await start();
         const again = client(second.url);

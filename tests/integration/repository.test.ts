@@ -1,6 +1,6 @@
 /**
- * Repository against a real ECR endpoint over HTTP (moto on a free loopback port):
- * basic → import/verify → update → disappears, as the Terraform acceptance tests go.
+ * Repository against each real ECR endpoint over HTTP (moto and the local endpoint, each on a free
+ * loopback port): basic → import/verify → update → disappears, as the Terraform acceptance tests go.
  */
 import * as assert from "node:assert/strict";
 import {
@@ -8,23 +8,15 @@ import {
     DeleteRepositoryCommand,
     DescribeRepositoriesCommand,
     ECRClient,
+    ListImagesCommand,
     ListTagsForResourceCommand,
-    PutImageCommand,
     PutImageTagMutabilityCommand,
 } from "@aws-sdk/client-ecr";
 import * as repository from "../../provider/repository";
-import { withMoto } from "../helpers/moto";
+import { describeOnEndpoints } from "../helpers/endpoints";
 import { randomName } from "../helpers/names";
 
-const MANIFEST = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"a".repeat(64)}`, size: 2 },
-    layers: [],
-});
-
-describe("Repository (integration, moto over HTTP)", function () {
-    const endpoint = withMoto();
+describeOnEndpoints("Repository", (endpoint) => {
     let ecr: ECRClient;
     before(() => (ecr = endpoint.ecr()));
 
@@ -136,7 +128,10 @@ describe("Repository (integration, moto over HTTP)", function () {
     it("refuses to delete a repository that holds images unless forceDelete is set, then deletes it", async () => {
         const name = randomName();
         const { result } = await createChecked({ name });
-        await ecr.send(new PutImageCommand({ repositoryName: name, imageTag: "v1", imageManifest: MANIFEST }));
+        const image = await endpoint.pushImage(name, { tag: "v1" });
+        const listed = await ecr.send(new ListImagesCommand({ repositoryName: name }));
+        assert.deepEqual(listed.imageIds?.map((i) => i.imageTag), ["v1"], "the repository holds the image");
+        if (!endpoint.diverges("imageDigest")) assert.equal(listed.imageIds?.[0].imageDigest, image.digest);
         const outs = result.outs as repository.RepositoryOutputs;
         await assert.rejects(repository.remove(name, outs), (e: Error) => {
             assert.match(e.message, /^deleting ECR Repository \(.+\): RepositoryNotEmptyException/);

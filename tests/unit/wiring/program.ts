@@ -35,7 +35,8 @@ pulumi.runtime.setMocks(
         url: await new Promise((r) => repo.repositoryUrl.apply(r)),
         bareHasOutputs: ["arn", "name", "registryId", "repositoryUrl", "imageTagMutability", "tags", "region"].every((k) => pulumi.Output.isInstance((bare as any)[k])),
     };
-    await new Promise((r) => setTimeout(r, 500));
+    // Resolves once every registration still in flight (the policies wait on repo.name) has reached the mocks.
+    await pulumi.runtime.disconnect();
     console.log(JSON.stringify({ registered, outputs }));
 })().catch((e) => {
     console.error(e);
