@@ -11,6 +11,30 @@ export class NotFoundError extends Error {
     }
 }
 
+/** Where a missing object was looked for, and why it counts as missing. */
+export interface NotFoundDetail {
+    /** The registry asked, when the caller named one: the message says " in registry <id>". */
+    registryId?: string;
+    /** What exactly is missing, in the user's words (after a colon). */
+    detail?: string;
+    /** The AWS exception (or failure) that said so. */
+    cause?: unknown;
+}
+
+/** The one way to build "not found": `ECR <Kind> (<id>) not found[ in registry <r>][: <detail>]`. */
+export function notFound(kind: string, id: string, { registryId, detail, cause }: NotFoundDetail = {}): NotFoundError {
+    const where = registryId ? ` in registry ${registryId}` : "";
+    return new NotFoundError(`ECR ${kind} (${id}) not found${where}${detail ? `: ${detail}` : ""}`, { cause });
+}
+
+/**
+ * `err` as the NotFoundError of `kind` when it is one of the kind's `gone` exceptions, else `err`
+ * unchanged. Finders (and delete, through the same list) are the only callers.
+ */
+export function goneOr(err: unknown, gone: readonly string[], kind: string, id: string, where: Omit<NotFoundDetail, "cause"> = {}): unknown {
+    return isA(err, ...gone) ? notFound(kind, id, { ...where, cause: err }) : err;
+}
+
 /** True when `err` is an AWS SDK exception of one of the given names (e.g. "RepositoryNotFoundException"). */
 export function isA(err: unknown, ...names: string[]): boolean {
     if (typeof err !== "object" || err === null) return false;

@@ -14,7 +14,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
-import { iamPoliciesEquivalent, lifecyclePoliciesEquivalent } from "../../provider/policy";
+import { lifecyclePoliciesEquivalent } from "../../provider/lifecyclePolicy";
+import { iamPoliciesEquivalent } from "../../provider/repositoryPolicy";
 import { withMoto } from "../helpers/moto";
 import { randomName } from "../helpers/names";
 

@@ -5,8 +5,8 @@
  */
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { Failures } from "./validate";
+import { ecrClient, resolveRegion } from "../../provider/client";
+import { Failures } from "../../provider/validate";
 
 /** An image or layer digest as ECR stores them: `sha256:` and 64 lower-case hex digits. */
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;

@@ -4,9 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { BatchGetImageCommand, ECRClient, ImageIdentifier } from "@aws-sdk/client-ecr";
-import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag, clientFor } from "./dataSource";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Failures } from "./validate";
+import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag, clientFor } from "./common";
+import { EcrError, notFound, wrap } from "../../provider/errors";
+import { repositoryGoneOr } from "../../provider/repository";
+import { Failures } from "../../provider/validate";
 
 const KIND = "Image";
 
@@ -127,8 +128,7 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
                 }),
             );
         } catch (e) {
-            if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${repositoryName}) not found${where}`, { cause: e });
-            throw e;
+            throw repositoryGoneOr(e, repositoryName, registryId);
         }
         const failure = out.failures?.[0];
         if (failure) {
@@ -138,12 +138,12 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
                 const missing = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
                 // ECR also answers ImageNotFound when the image exists only in a media type the caller did not accept.
                 const types = args.acceptedMediaTypes ? ` in the accepted media types (${args.acceptedMediaTypes.join(", ")})` : "";
-                throw new NotFoundError(`ECR Image (${what}) not found: repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`, { cause });
+                throw notFound(KIND, what, { detail: `repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`, cause });
             }
             throw new EcrError("reading the manifest of", KIND, what, cause);
         }
         const img = out.images?.[0];
-        if (!img?.imageManifest) throw new NotFoundError(`ECR Image (${what}) not found: BatchGetImage returned no manifest`);
+        if (!img?.imageManifest) throw notFound(KIND, what, { detail: "BatchGetImage returned no manifest" });
         return img;
     });
 

@@ -9,9 +9,13 @@ import {
     Layer,
     LayerFailure,
 } from "@aws-sdk/client-ecr";
-import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./dataSource";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Failures } from "./validate";
+import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./common";
+import { EcrError, goneOr, isA, wrap } from "../../provider/errors";
+import { repositoryGoneOr } from "../../provider/repository";
+
+/** The exception GetDownloadUrlForLayer raises for a digest the repository does not hold (its repository's are REPOSITORY_GONE). */
+export const LAYER_GONE = ["LayersNotFoundException"] as const;
+import { Failures } from "../../provider/validate";
 
 /** BatchCheckLayerAvailability takes 1 to 100 digests per call (ECR API reference). */
 export const LAYER_BATCH_SIZE = 100;
@@ -88,10 +92,7 @@ export async function readLayerAvailability(args: GetLayerAvailabilityArgs, clie
             try {
                 out = await c.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, registryId, layerDigests: batch }));
             } catch (e) {
-                if (isA(e, "RepositoryNotFoundException")) {
-                    throw new NotFoundError(`ECR Repository (${repositoryName}) not found${registryId ? ` in registry ${registryId}` : ""}`, { cause: e });
-                }
-                throw e;
+                throw repositoryGoneOr(e, repositoryName, registryId);
             }
             for (const l of out.layers ?? []) if (l.layerDigest) found.set(l.layerDigest, l);
             for (const x of out.failures ?? []) {
@@ -164,13 +165,10 @@ export async function readLayerDownloadUrl(args: GetLayerDownloadUrlArgs, client
                 const hint = "the layer was uploaded but belongs to no image yet; push the image manifest that references it first";
                 throw new EcrError("reading the download URL of", "Layer", `${repositoryName}@${layerDigest}`, e, hint);
             }
-            if (isA(e, "LayersNotFoundException")) {
-                throw new NotFoundError(`ECR Layer (${repositoryName}@${layerDigest}) not found: repository "${repositoryName}"${where} holds no layer with that digest`, {
-                    cause: e,
-                });
-            }
-            if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${repositoryName}) not found${where}`, { cause: e });
-            throw e;
+            const gone = goneOr(e, LAYER_GONE, "Layer", `${repositoryName}@${layerDigest}`, {
+                detail: `repository "${repositoryName}"${where} holds no layer with that digest`,
+            });
+            throw gone === e ? repositoryGoneOr(e, repositoryName, registryId) : gone;
         }
     });
     return { id: out.layerDigest ?? layerDigest, repositoryName, downloadUrl: out.downloadUrl ?? "", layerDigest: out.layerDigest ?? layerDigest, region };
