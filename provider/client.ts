@@ -13,16 +13,30 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-let stackRegion: string | undefined;
-const clients = new Map<string, ECRClient>();
+/**
+ * The process's clients and the stack's region, kept on `globalThis` rather than in module
+ * variables. When Pulumi stores a provider by value (linked and workspace installs), each stored
+ * function gets its own copy of the module variables it uses, taken when the program ran: a Map
+ * copied that way has lost its internal slots ("Map.prototype.get called on incompatible receiver"),
+ * and what `configure` sets would not be seen by `ecrClient`. One object per process avoids both.
+ */
+interface ClientState {
+    stackRegion?: string;
+    clients: Map<string, ECRClient>;
+}
+function state(): ClientState {
+    const g = globalThis as { __pulumiEcrClientState?: ClientState };
+    return (g.__pulumiEcrClientState ??= { clients: new Map() });
+}
 
 /** The providers' `configure`: runs once per serialized provider per process and takes the stack's `aws:region`. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
-    stackRegion = req.config.get("aws:region") || undefined;
+    state().stackRegion = req.config.get("aws:region") || undefined;
 }
 
 /** Returns a cached client for `region` (or the default region when undefined). */
 export function ecrClient(region?: string): ECRClient {
+    const { stackRegion, clients } = state();
     const key = region || stackRegion || "";
     let client = clients.get(key);
     if (!client) {
@@ -43,6 +57,7 @@ export function ecrClient(region?: string): ECRClient {
  */
 export async function resolveRegion(region?: string): Promise<string> {
     if (region) return region;
+    const { stackRegion } = state();
     if (stackRegion) return stackRegion;
     try {
         const resolved = await ecrClient().config.region();
@@ -57,6 +72,7 @@ export async function resolveRegion(region?: string): Promise<string> {
 
 /** Drops cached clients (tests change the endpoint between runs). @internal */
 export function resetClients(): void {
+    const { clients } = state();
     for (const c of clients.values()) c.destroy();
     clients.clear();
 }

@@ -20,7 +20,7 @@ import {
     UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
+import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
 import { Failures, UNKNOWN, withoutInternals } from "./validate";
 
 /**
@@ -375,7 +375,7 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
  * An update that failed part way: the engine records what was applied, so nothing is lost. The
  * engine reads `id`, `properties` and `reasons`. They are assigned in the constructor, not declared
  * as class fields (or parameter properties), because Pulumi's closure serializer drops class fields
- * when it stores this module by value.
+ * when it stores this module by value (and `initError` restores what its rewritten `super` drops).
  */
 class PartialUpdateError extends Error {
     declare readonly id: string;
@@ -383,6 +383,7 @@ class PartialUpdateError extends Error {
     declare readonly reasons: string[];
     constructor(cause: Error, id: string, properties: RepositoryOutputs) {
         super(cause.message, { cause });
+        initError(this, "PartialUpdateError", cause.message, { cause });
         Object.assign(this, { id, properties, reasons: [cause.message] });
     }
 }
