@@ -46,33 +46,48 @@ export const REPOSITORY_GONE = ["RepositoryNotFoundException"] as const;
 
 /** A tag pattern that keeps its own mutability against the repository's setting. */
 export interface ExclusionFilter {
+    /** A tag pattern; `*` is a wildcard. */
     filter: string;
+    /** How `filter` matches tags. */
     filterType: ExclusionFilterTypeValue;
 }
 /** How a repository's images are encrypted at rest. */
 export interface EncryptionConfiguration {
+    /** How images are encrypted at rest. */
     encryptionType: EncryptionTypeValue;
+    /** The KMS key as the program spelled it (id, alias or ARN), or as ECR reports it. */
     kmsKey?: string;
 }
 
 /** Inputs after `check()`: every default filled in, so `diff` compares complete values. */
 export interface RepositoryInputs {
+    /** Repository name. */
     name: string;
+    /** How image tags may be overwritten. */
     imageTagMutability: ImageTagMutabilityValue;
+    /** The tags that keep the other mutability, sorted by filter. */
     imageTagMutabilityExclusionFilters: ExclusionFilter[];
+    /** Whether images are scanned for vulnerabilities when pushed. */
     imageScanningConfiguration: { scanOnPush: boolean };
+    /** The one encryption setting. */
     encryptionConfigurations: EncryptionConfiguration[];
+    /** Delete the repository even if it holds images. State only. */
     forceDelete: boolean;
     /** Take over a repository of the same name that already exists, instead of failing. State only. */
     adoptExisting: boolean;
+    /** The repository's tags. */
     tags: Record<string, string>;
+    /** The region the repository lives in. */
     region: string;
 }
 
 /** What the resource reports: every input as ECR reports it, plus ECR's identifiers. */
 export interface RepositoryOutputs extends RepositoryInputs {
+    /** Full ARN of the repository. */
     arn: string;
+    /** Account id of the registry that holds the repository. */
     registryId: string;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
     repositoryUrl: string;
 }
 

@@ -34,6 +34,7 @@ export interface GetAuthorizationTokenResult {
     dockerConfigJson: string;
     /** The registry asked for, if any. */
     registryId?: string;
+    /** The region the token was issued in. */
     region: string;
 }
 

@@ -39,7 +39,9 @@ export interface GetImageManifestArgs {
 export interface ManifestEntry {
     /** Digest of the platform's manifest. */
     digest: string;
+    /** Media type of the platform's manifest. */
     mediaType?: string;
+    /** Size of the platform's manifest, in bytes. */
     size?: number;
     /** Platform the manifest is for; absent for entries such as attestations that name none. */
     platform?: { architecture: string; os: string; variant?: string; "os.version"?: string };
@@ -47,8 +49,11 @@ export interface ManifestEntry {
 
 /** One layer (or the config blob) of a single-platform manifest. */
 export interface ManifestBlob {
+    /** `sha256:<64 hex>`: the digest of the blob. */
     digest: string;
+    /** Media type of the blob, e.g. `application/vnd.oci.image.layer.v1.tar+gzip`. */
     mediaType?: string;
+    /** Size of the blob, in bytes. */
     size?: number;
 }
 
@@ -56,7 +61,9 @@ export interface ManifestBlob {
 export interface GetImageManifestResult {
     /** The image digest ECR reports (as `id`). */
     id: string;
+    /** Account id of the registry that holds the image. */
     registryId: string;
+    /** Name of the repository that holds the image. */
     repositoryName: string;
     /** The digest ECR reports for the image. */
     imageDigest: string;
@@ -78,6 +85,7 @@ export interface GetImageManifestResult {
     config?: ManifestBlob;
     /** For a single-platform manifest: its layers in order. `[]` for an index. */
     layers: ManifestBlob[];
+    /** The region the manifest was read from. */
     region: string;
 }
 

@@ -29,6 +29,7 @@ export interface ImageResult {
     id: string;
     /** Account id of the registry that holds the image. */
     registryId: string;
+    /** Name of the repository that holds the image. */
     repositoryName: string;
     /** `sha256:<64 hex>`: the digest of the image manifest. */
     imageDigest: string;
@@ -237,8 +238,11 @@ export interface GetImagesArgs {
 export interface GetImagesResult {
     /** The repository name (as `aws.ecr.getImages` sets `id`). */
     id: string;
+    /** Name of the repository the images were listed from. */
     repositoryName: string;
+    /** Account id of the registry that holds the repository. */
     registryId: string;
+    /** The region the images were read from. */
     region: string;
     /** The matching images, newest first. */
     images: ImageResult[];

@@ -34,6 +34,7 @@ export interface GetLayerAvailabilityArgs {
 
 /** One requested digest and what ECR knows of it. */
 export interface LayerAvailability {
+    /** The digest asked about. */
     layerDigest: string;
     /** True when ECR reports the layer AVAILABLE in this repository. */
     available: boolean;
@@ -41,9 +42,11 @@ export interface LayerAvailability {
     layerAvailability?: string;
     /** Size in bytes, when ECR knows the layer. */
     layerSize?: number;
+    /** Media type of the layer, when ECR knows the layer. */
     mediaType?: string;
     /** ECR's failure code for this digest (e.g. `MissingLayerDigest`), if any. */
     failureCode?: string;
+    /** ECR's explanation of `failureCode`, if any. */
     failureReason?: string;
 }
 
@@ -51,6 +54,7 @@ export interface LayerAvailability {
 export interface GetLayerAvailabilityResult {
     /** The repository name (as `id`). */
     id: string;
+    /** Name of the repository the layers were looked for in. */
     repositoryName: string;
     /** One entry per distinct requested digest, in the order asked. */
     layers: LayerAvailability[];
@@ -60,6 +64,7 @@ export interface GetLayerAvailabilityResult {
     allAvailable: boolean;
     /** The requested digests that are not available (missing or failed). */
     missingLayerDigests: string[];
+    /** The region the layers were looked for in. */
     region: string;
 }
 
@@ -134,10 +139,13 @@ export interface GetLayerDownloadUrlArgs {
 export interface GetLayerDownloadUrlResult {
     /** The layer digest (as `id`). */
     id: string;
+    /** Name of the repository that holds the layer. */
     repositoryName: string;
     /** A pre-signed URL that serves the layer blob for a limited time; anyone holding it can download the layer. */
     downloadUrl: string;
+    /** The digest of the layer the URL serves. */
     layerDigest: string;
+    /** The region the URL was issued in. */
     region: string;
 }
 

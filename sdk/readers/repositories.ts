@@ -59,6 +59,7 @@ export interface GetRepositoriesResult {
     names: string[];
     /** Every repository with the fields of `getRepository`, sorted by name; `[]` with `namesOnly`. */
     repositories: RepositoryResult[];
+    /** The region the repositories were listed in. */
     region: string;
 }
 
