@@ -1,7 +1,9 @@
 /**
- * What every data source shares: argument checks that run before any AWS call (reusing
- * `Failures` and the repository-name rule from validate.ts), the one way a bad argument is raised,
- * and how an image's registry address is derived without an extra API call.
+ * What every reader shares. The readers (this folder) run in the program's own process, not in the
+ * dynamic-provider process: they call ECR through provider/client.ts and reuse provider/'s finders
+ * and errors, never the other way round. Here: argument checks that run before any AWS call
+ * (reusing `Failures` and the repository-name rule from provider/validate.ts), the one way a bad
+ * argument is raised, and how an image's registry address is derived without an extra API call.
  */
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
