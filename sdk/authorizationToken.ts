@@ -3,7 +3,7 @@
  * docker config are secrets. Names follow `aws.ecr.getAuthorizationToken`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GetAuthorizationTokenArgs, GetAuthorizationTokenResult, readAuthorizationToken } from "../provider/authorizationToken";
+import { GetAuthorizationTokenArgs, GetAuthorizationTokenResult, readAuthorizationToken } from "./readers/authorizationToken";
 import { InputArgs, invokeOutput, secretExcept, withStackRegion } from "./dataSource";
 
 export type { GetAuthorizationTokenArgs, GetAuthorizationTokenResult };

@@ -4,12 +4,14 @@
  * pass to these resources unchanged (proven by tests/unit/documentTypes.test.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { LifecycleActionType, LifecycleCountType, LifecycleTagStatus } from "../provider/lifecyclePolicy";
 
 type In<T> = pulumi.Input<T>;
 /**
  * A string literal union that still accepts any string: editors suggest the known values, values
- * typed as `string` (as `@pulumi/aws` types them) still compile, and `check()` validates them.
- * @internal
+ * typed as `string` (as `@pulumi/aws` types them) still compile, and `check()` validates them. A
+ * value that is not a string at all (a number, a boolean) is a type error. Public, because the
+ * published declarations of `ImageTagMutability` and the document types use it.
  */
 export type OpenString<T extends string> = T | (string & {});
 
@@ -52,10 +54,10 @@ export interface PolicyDocument {
 /** What a lifecycle rule selects. */
 export interface LifecyclePolicySelection {
     /** `tagged` needs `tagPrefixList` or `tagPatternList`. */
-    tagStatus: In<OpenString<"tagged" | "untagged" | "any">>;
+    tagStatus: In<OpenString<LifecycleTagStatus>>;
     tagPrefixList?: In<In<string>[] | undefined>;
     tagPatternList?: In<In<string>[] | undefined>;
-    countType: In<OpenString<"imageCountMoreThan" | "sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned">>;
+    countType: In<OpenString<LifecycleCountType>>;
     /** `"days"` for the `since*` count types; left out for `imageCountMoreThan`. */
     countUnit?: In<string | undefined>;
     countNumber: In<number>;
@@ -64,7 +66,7 @@ export interface LifecyclePolicySelection {
 
 /** What a lifecycle rule does with the images it selects. */
 export interface LifecyclePolicyAction {
-    type: In<OpenString<"expire" | "transition">>;
+    type: In<OpenString<LifecycleActionType>>;
     targetStorageClass?: In<string | undefined>;
 }
 

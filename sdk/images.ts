@@ -11,8 +11,8 @@ import {
     ImageResult,
     readImage,
     readImages,
-} from "../provider/image";
-import { GetImageManifestArgs, GetImageManifestResult, ManifestBlob, ManifestEntry, readImageManifest } from "../provider/imageManifest";
+} from "./readers/images";
+import { GetImageManifestArgs, GetImageManifestResult, ManifestBlob, ManifestEntry, readImageManifest } from "./readers/imageManifest";
 import { InputArgs, invokeOutput, withStackRegion } from "./dataSource";
 
 export type { GetImageArgs, GetImageResult, GetImagesArgs, GetImagesResult, ImageResult };

@@ -11,7 +11,7 @@ import {
     RepositoryResult,
     readRepositories,
     readRepository,
-} from "../provider/repositories";
+} from "./readers/repositories";
 import { InputArgs, invokeOutput, withStackRegion } from "./dataSource";
 
 export type { GetRepositoriesArgs, GetRepositoriesResult, GetRepositoryArgs };

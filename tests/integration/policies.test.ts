@@ -16,7 +16,8 @@ import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
 import { ecrClient, resetClients } from "../../provider/client";
-import { iamPoliciesEquivalent, lifecyclePoliciesEquivalent } from "../../provider/policy";
+import { lifecyclePoliciesEquivalent } from "../../provider/lifecyclePolicy";
+import { iamPoliciesEquivalent } from "../../provider/repositoryPolicy";
 import { describeOnEndpoints } from "../helpers/endpoints";
 import { randomName } from "../helpers/names";
 

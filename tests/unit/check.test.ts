@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
-import { UNKNOWN } from "../../provider/policy";
+import { UNKNOWN } from "../../provider/validate";
 import { noAwsCalls } from "../helpers/noAws";
 
 const failuresOf = async (p: { check: Function }, news: object) => ((await p.check({}, { region: "us-east-1", ...news })).failures ?? []) as { property: string; reason: string }[];

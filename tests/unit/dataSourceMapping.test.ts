@@ -8,11 +8,11 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { readImage, readImages, tagPatternRegExp } from "../../provider/image";
-import { manifestResult, readImageManifest } from "../../provider/imageManifest";
-import { readAuthorizationToken } from "../../provider/authorizationToken";
-import { LAYER_BATCH_SIZE, readLayerAvailability, readLayerDownloadUrl } from "../../provider/layer";
-import { repositoryUri } from "../../provider/dataSource";
+import { readImage, readImages, tagPatternRegExp } from "../../sdk/readers/images";
+import { manifestResult, readImageManifest } from "../../sdk/readers/imageManifest";
+import { readAuthorizationToken } from "../../sdk/readers/authorizationToken";
+import { LAYER_BATCH_SIZE, readLayerAvailability, readLayerDownloadUrl } from "../../sdk/readers/layers";
+import { repositoryUri } from "../../sdk/readers/common";
 import { EcrError, NotFoundError } from "../../provider/errors";
 import { recordedClient } from "../helpers/recordedClient";
 

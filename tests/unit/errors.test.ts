@@ -77,12 +77,12 @@ describe("repository update that fails part way", () => {
             if (name === "PutImageScanningConfiguration") throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
             return {};
         });
-        const olds = {
+        const olds: repository.RepositoryOutputs = {
             name: "app", arn: "arn:aws:ecr:us-east-1:123456789012:repository/app", registryId: "123456789012", repositoryUrl: "x/app",
             imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false },
             encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1",
         };
-        const news = { ...olds, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
+        const news: repository.RepositoryOutputs = { ...olds, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
         await assert.rejects(repository.update("app", olds, news), (e: any) => {
             assert.match(e.message, /^updating image scanning of ECR Repository \(app\): AccessDeniedException: not allowed.*Hint: the credentials in use lack the ECR permission/);
             assert.equal(e.id, "app");
@@ -123,7 +123,7 @@ describe("the SDK's retry budget over HTTP", () => {
         resetClients(); // a fresh retry token bucket per test
     });
 
-    const inputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1" };
+    const inputs: repository.RepositoryInputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1" };
 
     it("retries throttling a bounded number of times, then reports it in the one format", async () => {
         answer = { status: 400, type: "ThrottlingException" };

@@ -1,13 +1,8 @@
 /** Policies compared by meaning: GIVEN two spellings, WHEN compared, THEN equal only if AWS would treat them the same. */
 import * as assert from "node:assert/strict";
-import {
-    canonicalJson,
-    iamPoliciesEquivalent,
-    lifecyclePoliciesEquivalent,
-    parsePolicy,
-    validateIamPolicy,
-    validateLifecyclePolicy,
-} from "../../provider/policy";
+import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "../../provider/lifecyclePolicy";
+import { canonicalJson, parsePolicy } from "../../provider/policyDocument";
+import { iamPoliciesEquivalent, validateIamPolicy } from "../../provider/repositoryPolicy";
 
 const base = {
     Version: "2012-10-17",

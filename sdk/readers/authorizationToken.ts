@@ -4,9 +4,9 @@
  * `aws.ecr.getAuthorizationToken`.
  */
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { assertValid, checkRegistryId, clientFor } from "./dataSource";
-import { EcrError, wrap } from "./errors";
-import { Failures } from "./validate";
+import { assertValid, checkRegistryId, clientFor } from "./common";
+import { EcrError, wrap } from "../../provider/errors";
+import { Failures } from "../../provider/validate";
 
 /** Arguments of `getAuthorizationToken`; names follow `aws.ecr.getAuthorizationToken`. */
 export interface GetAuthorizationTokenArgs {
@@ -34,6 +34,7 @@ export interface GetAuthorizationTokenResult {
     dockerConfigJson: string;
     /** The registry asked for, if any. */
     registryId?: string;
+    /** The region the token was issued in. */
     region: string;
 }
 
