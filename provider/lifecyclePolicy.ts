@@ -29,15 +29,27 @@ export const LIFECYCLE_TAG_STATUSES = ["tagged", "untagged", "any"] as const;
 export const LIFECYCLE_COUNT_TYPES = ["imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned"] as const;
 /** What a rule does with the images it selects. */
 export const LIFECYCLE_ACTION_TYPES = ["expire", "transition"] as const;
+/** Which storage class a rule selects images from (`archive` only with `sinceImageTransitioned`). */
+export const LIFECYCLE_STORAGE_CLASSES = ["standard", "archive"] as const;
+/** Where a `transition` action moves images. */
+export const LIFECYCLE_TARGET_STORAGE_CLASSES = ["archive"] as const;
+/** At most this many `*` wildcards in one `tagPatternList` entry, as ECR allows. */
+export const LIFECYCLE_MAX_PATTERN_WILDCARDS = 4;
 /** One of {@link LIFECYCLE_TAG_STATUSES}. */
 export type LifecycleTagStatus = (typeof LIFECYCLE_TAG_STATUSES)[number];
 /** One of {@link LIFECYCLE_COUNT_TYPES}. */
 export type LifecycleCountType = (typeof LIFECYCLE_COUNT_TYPES)[number];
 /** One of {@link LIFECYCLE_ACTION_TYPES}. */
 export type LifecycleActionType = (typeof LIFECYCLE_ACTION_TYPES)[number];
+/** One of {@link LIFECYCLE_STORAGE_CLASSES}. */
+export type LifecycleStorageClass = (typeof LIFECYCLE_STORAGE_CLASSES)[number];
+/** One of {@link LIFECYCLE_TARGET_STORAGE_CLASSES}. */
+export type LifecycleTargetStorageClass = (typeof LIFECYCLE_TARGET_STORAGE_CLASSES)[number];
 const TAG_STATUSES: readonly string[] = LIFECYCLE_TAG_STATUSES;
 const COUNT_TYPES: readonly string[] = LIFECYCLE_COUNT_TYPES;
 const ACTION_TYPES: readonly string[] = LIFECYCLE_ACTION_TYPES;
+const STORAGE_CLASSES: readonly string[] = LIFECYCLE_STORAGE_CLASSES;
+const TARGET_STORAGE_CLASSES: readonly string[] = LIFECYCLE_TARGET_STORAGE_CLASSES;
 
 /** Problems with a lifecycle policy that ECR would reject, each naming the rule and the fix. */
 export function validateLifecyclePolicy(doc: JsonObject): string[] {
@@ -79,8 +91,24 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         if (status !== "tagged" && (sel.tagPrefixList !== undefined || sel.tagPatternList !== undefined)) {
             errors.push(`${at}.selection: tagPrefixList and tagPatternList apply only when tagStatus is "tagged"`);
         }
+        if (hasPatterns) {
+            (sel.tagPatternList as Json[]).forEach((pattern, j) => {
+                const stars = typeof pattern === "string" ? pattern.split("*").length - 1 : 0;
+                if (stars > LIFECYCLE_MAX_PATTERN_WILDCARDS) {
+                    errors.push(`${at}.selection.tagPatternList[${j}] has ${stars} wildcards; ECR allows at most ${LIFECYCLE_MAX_PATTERN_WILDCARDS} "*" in a pattern`);
+                }
+            });
+        }
         if (status === "any") anyRules.push(i);
         const countType = sel.countType;
+        const storageClass = sel.storageClass;
+        if (storageClass !== undefined && (typeof storageClass !== "string" || !STORAGE_CLASSES.includes(storageClass))) {
+            errors.push(`${at}.selection.storageClass must be one of ${STORAGE_CLASSES.join(", ")}, got ${JSON.stringify(storageClass)}`);
+        } else if (countType === "sinceImageTransitioned" && storageClass !== "archive") {
+            errors.push(`${at}.selection.storageClass must be "archive" when countType is sinceImageTransitioned (it counts days since images were archived)`);
+        } else if (storageClass === "archive" && countType !== "sinceImageTransitioned") {
+            errors.push(`${at}.selection.storageClass "archive" goes only with countType sinceImageTransitioned; drop it or change countType`);
+        }
         if (typeof countType !== "string" || !COUNT_TYPES.includes(countType)) {
             errors.push(`${at}.selection.countType must be one of ${COUNT_TYPES.join(", ")}`);
         } else if (countType === "imageCountMoreThan") {
@@ -96,6 +124,12 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         const type = action && typeof action === "object" && !Array.isArray(action) ? action.type : undefined;
         if (typeof type !== "string" || !ACTION_TYPES.includes(type)) {
             errors.push(`${at}.action.type must be one of ${ACTION_TYPES.join(", ")}`);
+        }
+        const target = action && typeof action === "object" && !Array.isArray(action) ? action.targetStorageClass : undefined;
+        if (type === "transition" && (typeof target !== "string" || !TARGET_STORAGE_CLASSES.includes(target))) {
+            errors.push(`${at}.action.targetStorageClass must be one of ${TARGET_STORAGE_CLASSES.join(", ")} when action.type is transition, got ${JSON.stringify(target)}`);
+        } else if (type === "expire" && target !== undefined) {
+            errors.push(`${at}.action.targetStorageClass applies only to transition actions; drop it from this expire action`);
         }
     });
     if (anyRules.length > 1) {

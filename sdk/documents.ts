@@ -4,7 +4,13 @@
  * pass to these resources unchanged (proven by tests/unit/documentTypes.test.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { LifecycleActionType, LifecycleCountType, LifecycleTagStatus } from "../provider/lifecyclePolicy";
+import type {
+    LifecycleActionType,
+    LifecycleCountType,
+    LifecycleStorageClass,
+    LifecycleTagStatus,
+    LifecycleTargetStorageClass,
+} from "../provider/lifecyclePolicy";
 
 type In<T> = pulumi.Input<T>;
 /**
@@ -61,13 +67,15 @@ export interface LifecyclePolicySelection {
     /** `"days"` for the `since*` count types; left out for `imageCountMoreThan`. */
     countUnit?: In<string | undefined>;
     countNumber: In<number>;
-    storageClass?: In<string | undefined>;
+    /** `"archive"` selects archived images and goes only with `sinceImageTransitioned`. @default "standard" */
+    storageClass?: In<OpenString<LifecycleStorageClass> | undefined>;
 }
 
 /** What a lifecycle rule does with the images it selects. */
 export interface LifecyclePolicyAction {
     type: In<OpenString<LifecycleActionType>>;
-    targetStorageClass?: In<string | undefined>;
+    /** Required with `transition` (`"archive"`), not allowed with `expire`. */
+    targetStorageClass?: In<OpenString<LifecycleTargetStorageClass> | undefined>;
 }
 
 /** One lifecycle rule. Priorities are unique; an `any` rule must have the highest. */

@@ -10,7 +10,7 @@
  *      exist after `up`, a `preview` shows no change, and `destroy` removes them.
  */
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,14 +27,19 @@ describe("a workspace (linked) install: providers stored by value", function () 
     const stack = uniqueName("ws");
     const repositoryName = uniqueName("e2e-ws");
 
-    function run(step: string, settings: object = { repositoryName }): { summary: Record<string, number>; outputs?: Record<string, string> } {
-        const r = spawnSync(process.execPath, [path.join(infra, "driver.js"), step, stack, JSON.stringify(settings)], {
-            cwd: infra,
-            encoding: "utf8",
-            env: { ...process.env, ...env, PULUMI_ECR_TOOLS_DIR: TOOLS_DIR },
+    // Asynchronous on purpose: the local ECR endpoint serves from this process's event loop.
+    function run(step: string, settings: object = { repositoryName }): Promise<{ summary: Record<string, number>; outputs?: Record<string, string> }> {
+        return new Promise((resolve, reject) => {
+            execFile(
+                process.execPath,
+                [path.join(infra, "driver.js"), step, stack, JSON.stringify(settings)],
+                { cwd: infra, encoding: "utf8", env: { ...process.env, ...env, PULUMI_ECR_TOOLS_DIR: TOOLS_DIR }, maxBuffer: 64 * 1024 * 1024 },
+                (err, stdout, stderr) => {
+                    if (err) reject(new Error(`driver ${step} failed:\n${stderr}`));
+                    else resolve(JSON.parse(stdout.trim().split("\n").pop()!));
+                },
+            );
         });
-        if (r.status !== 0) throw new Error(`driver ${step} failed:\n${r.stderr}`);
-        return JSON.parse(r.stdout.trim().split("\n").pop()!);
     }
     let env: Record<string, string> = {};
 
@@ -63,31 +68,23 @@ describe("a workspace (linked) install: providers stored by value", function () 
         assert.equal(fs.realpathSync(link), fs.realpathSync(pkgDir));
     });
 
-    after(() => {
+    after(async () => {
         if (!infra) return;
-        try {
-            run("destroy");
-        } catch {
-            // already destroyed by the test
-        }
-        try {
-            run("rm");
-        } catch {
-            // nothing to remove
-        }
+        await run("destroy").catch(() => undefined); // already destroyed by the test
+        await run("rm").catch(() => undefined);
         fs.rmSync(root, { recursive: true, force: true });
     });
 
     it("refuses bad input in check() with the property named, before creating anything", async () => {
         const { ecr } = await e2e();
-        assert.throws(() => run("up", { repositoryName, mutability: "SOMETIMES" }), /imageTagMutability.*must be one of/s);
+        await assert.rejects(run("up", { repositoryName, mutability: "SOMETIMES" }), /imageTagMutability.*must be one of/s);
         assert.equal(await describeRepository(ecr, repositoryName), undefined);
     });
 
     it("creates, shows no change on preview, and destroys, with every provider stored by value", async () => {
         const { ecr } = await e2e();
-        const up = run("up");
-        assert.equal(up.summary.create, 4, JSON.stringify(up.summary)); // the stack and three resources
+        const up = await run("up");
+        assert.equal(up.summary.create, 3, JSON.stringify(up.summary)); // the stack itself exists since the refused run
         assert.ok(up.outputs?.repositoryUrl.endsWith(`/${repositoryName}`));
         assert.ok(await describeRepository(ecr, repositoryName));
         const policy = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName }));
@@ -105,14 +102,14 @@ describe("a workspace (linked) install: providers stored by value", function () 
             assert.ok(p.length > 1_000, `expected the provider by value, got ${p.length} bytes`);
         }
 
-        const preview = run("preview");
+        const preview = await run("preview");
         assert.deepEqual(
             Object.entries(preview.summary).filter(([op]) => op !== "same"),
             [],
             `preview after up shows changes: ${JSON.stringify(preview.summary)}`,
         );
 
-        const down = run("destroy");
+        const down = await run("destroy");
         assert.equal(down.summary.delete, 4, JSON.stringify(down.summary));
         assert.equal(await describeRepository(ecr, repositoryName), undefined);
     });
