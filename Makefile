@@ -10,7 +10,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local build test test-unit test-integration test-e2e test-floor demo bench clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local build test test-unit test-integration test-e2e test-floor demo bench clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
@@ -46,7 +46,11 @@ build: setup-node
 	@rm -rf node_modules/pulumi-ecr && mkdir -p node_modules/pulumi-ecr && cp -R package.json dist node_modules/pulumi-ecr/
 
 ## test: install what is needed, then run every test
-test: setup build test-unit test-integration test-e2e
+test: setup build lint test-unit test-integration test-e2e
+
+## lint: Prettier (formatting) and ESLint with typescript-eslint's recommended rules
+lint: setup-node
+	npm run --silent lint
 
 test-unit: build
 	$(MOCHA) 'tests/unit/**/*.test.ts'

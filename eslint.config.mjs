@@ -30,7 +30,14 @@ export default tseslint.config(
         rules: {
             // Unused arguments of provider methods are part of the engine's signature: prefix them with _.
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+            // `interface GetXOutputArgs extends InputArgs<GetXArgs> {}` names the Output form's arguments, as Pulumi SDKs do.
+            "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
         },
+    },
+    {
+        // CommonJS configuration files.
+        files: ["**/*.js", "**/*.cjs"],
+        rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
         // Tests and scripts load TypeScript modules on demand (ts-node) and build throwaway shapes.

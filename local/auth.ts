@@ -74,7 +74,11 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     }
     const signedHeaders = params.get("SignedHeaders")!.split(";");
     if (!signedHeaders.includes("host")) {
-        throw new EcrException("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", 403);
+        throw new EcrException(
+            "InvalidSignatureException",
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+            403,
+        );
     }
     if (scope[3] !== "ecr") {
         throw new EcrException("InvalidSignatureException", `Credential should be scoped to correct service: 'ecr'.`, 403);
@@ -89,9 +93,14 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     let requestTime: number;
     if (amzDate) {
         const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-        if (!m) throw new EcrException("IncompleteSignatureException", `X-Amz-Date '${amzDate}' is not in the form yyyyMMdd'T'HHmmss'Z'.`, 400);
+        if (!m)
+            throw new EcrException("IncompleteSignatureException", `X-Amz-Date '${amzDate}' is not in the form yyyyMMdd'T'HHmmss'Z'.`, 400);
         if (`${m[1]}${m[2]}${m[3]}` !== scope[1]) {
-            throw new EcrException("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${m[1]}${m[2]}${m[3]}'`, 403);
+            throw new EcrException(
+                "InvalidSignatureException",
+                `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${m[1]}${m[2]}${m[3]}'`,
+                403,
+            );
         }
         requestTime = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
     } else {

@@ -24,7 +24,10 @@ function parseArgs(argv: string[]): LocalEcrOptions & { verbose: boolean } {
     const opts: LocalEcrOptions & { verbose: boolean } = { port: 4510, verbose: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const [flag, inline] =
+            arg.includes("=") && arg.startsWith("--")
+                ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+                : [arg, undefined];
         const value = (): string => {
             const v = inline ?? argv[++i];
             if (v === undefined) throw new Error(`${flag} needs a value`);

@@ -70,7 +70,11 @@ function repository(ctx: ApiContext, name: string): Repository {
         return lookupRepository(ctx.store, ctx.config.accountId, name);
     } catch (e) {
         if (e instanceof EcrException) {
-            throw new RegistryError(404, "NAME_UNKNOWN", `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`);
+            throw new RegistryError(
+                404,
+                "NAME_UNKNOWN",
+                `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`,
+            );
         }
         throw e;
     }
@@ -116,14 +120,22 @@ function finishUpload(ctx: ApiContext, repo: Repository, id: string, digest: str
     return size;
 }
 
-async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, rest: string, query: URLSearchParams): Promise<void> {
+async function handleBlobs(
+    ctx: ApiContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    rest: string,
+    query: URLSearchParams,
+): Promise<void> {
     const method = req.method ?? "GET";
     const repo = repository(ctx, name);
     const uploads = /^uploads\/?(.*)$/.exec(rest);
     if (!uploads) {
         const digest = rest;
         if (method !== "GET" && method !== "HEAD") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported on blobs`);
-        if (!repo.layers[digest] || !ctx.store.hasBlob(digest)) throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
+        if (!repo.layers[digest] || !ctx.store.hasBlob(digest))
+            throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
         const headers = {
             "Content-Type": "application/octet-stream",
             "Content-Length": ctx.store.blobSize(digest)!,
@@ -162,7 +174,11 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     }
     switch (method) {
         case "GET":
-            return send(res, 204, { Location: uploadLocation(name, id), "Docker-Upload-UUID": id, Range: `0-${Math.max(upload.size - 1, 0)}` });
+            return send(res, 204, {
+                Location: uploadLocation(name, id),
+                "Docker-Upload-UUID": id,
+                Range: `0-${Math.max(upload.size - 1, 0)}`,
+            });
         case "DELETE":
             ctx.store.dropUpload(id);
             return send(res, 204, {});

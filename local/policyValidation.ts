@@ -44,7 +44,8 @@ const MAX_PATTERN_WILDCARDS = 4;
 
 const oneOf = (values: readonly string[]): string => values.map((x) => `'${x}'`).join(", ");
 const isObject = (x: unknown): x is Json => typeof x === "object" && x !== null && !Array.isArray(x);
-const isNonEmptyStringList = (x: unknown): x is string[] => Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === "string" && s !== "");
+const isNonEmptyStringList = (x: unknown): x is string[] =>
+    Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === "string" && s !== "");
 
 /**
  * A lifecycle policy, by the rules of the ECR reference. The first problem found is refused with
@@ -126,7 +127,9 @@ function checkSelection(sel: Json, at: string, fail: (why: string) => never): vo
         fail(`${at}: countType 'sinceImageTransitioned' needs storageClass 'archive'`);
     }
     if (countType !== "sinceImageTransitioned" && storageClass === "archive") {
-        fail(`${at}: storageClass 'archive' is allowed only with countType 'sinceImageTransitioned'; '${String(countType)}' takes 'standard'`);
+        fail(
+            `${at}: storageClass 'archive' is allowed only with countType 'sinceImageTransitioned'; '${String(countType)}' takes 'standard'`,
+        );
     }
 }
 
@@ -136,11 +139,13 @@ function checkAction(action: Json, sel: Json, at: string, fail: (why: string) =>
         fail(`${at}: action.type must be one of ${oneOf(LIFECYCLE_ACTION_TYPES)}, got ${JSON.stringify(type)}`);
     }
     const target = action.targetStorageClass;
-    if (type === "expire" && target !== undefined) fail(`${at}: action.targetStorageClass is allowed only when action.type is 'transition'`);
+    if (type === "expire" && target !== undefined)
+        fail(`${at}: action.targetStorageClass is allowed only when action.type is 'transition'`);
     if (type === "transition") {
         if (!(LIFECYCLE_TARGET_STORAGE_CLASSES as readonly unknown[]).includes(target)) {
             fail(`${at}: action 'transition' needs targetStorageClass ${oneOf(LIFECYCLE_TARGET_STORAGE_CLASSES)}`);
         }
-        if (sel.storageClass === "archive") fail(`${at}: action 'transition' moves standard images; it cannot select storageClass 'archive'`);
+        if (sel.storageClass === "archive")
+            fail(`${at}: action 'transition' moves standard images; it cannot select storageClass 'archive'`);
     }
 }

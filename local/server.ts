@@ -24,7 +24,8 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
     let outcome = "200";
     try {
         const body = await readBody(req, MAX_API_BODY).catch((e: unknown) => {
-            if (e instanceof BodyTooLargeError) throw new EcrException("SerializationException", `Request body exceeds ${MAX_API_BODY} bytes`);
+            if (e instanceof BodyTooLargeError)
+                throw new EcrException("SerializationException", `Request body exceeds ${MAX_API_BODY} bytes`);
             throw e;
         });
         checkSigV4(req.headers, ctx.config.region);
@@ -38,12 +39,16 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
             return;
         }
         if (fault === "throttle") throw new EcrException("ThrottlingException", "Rate exceeded");
-        if (fault === "error") throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
+        if (fault === "error")
+            throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
         sendJson(res, 200, op(ctx, parseRequest(body)));
     } catch (e) {
         const err =
-            e instanceof EcrException ? e : new EcrException("ServerException", `Internal error: ${e instanceof Error ? e.message : String(e)}`, 500);
-        if (!(e instanceof EcrException)) process.stderr.write(`ecr-local: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+            e instanceof EcrException
+                ? e
+                : new EcrException("ServerException", `Internal error: ${e instanceof Error ? e.message : String(e)}`, 500);
+        if (!(e instanceof EcrException))
+            process.stderr.write(`ecr-local: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
         outcome = `${err.status} ${err.type}`;
         sendException(res, err);
     } finally {

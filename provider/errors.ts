@@ -13,7 +13,8 @@
 export function initError(err: Error, name: string, message: string, options?: { cause?: unknown }): void {
     const own = (value: unknown) => ({ value, writable: true, configurable: true, enumerable: false });
     if (err.message !== message) Object.defineProperty(err, "message", own(message));
-    if (options && "cause" in options && !Object.prototype.hasOwnProperty.call(err, "cause")) Object.defineProperty(err, "cause", own(options.cause));
+    if (options && "cause" in options && !Object.prototype.hasOwnProperty.call(err, "cause"))
+        Object.defineProperty(err, "cause", own(options.cause));
     err.name = name;
     if (!Object.prototype.hasOwnProperty.call(err, "stack")) Error.captureStackTrace(err, err.constructor);
 }
@@ -46,7 +47,13 @@ export function notFound(kind: string, id: string, { registryId, detail, cause }
  * `err` as the NotFoundError of `kind` when it is one of the kind's `gone` exceptions, else `err`
  * unchanged. Finders (and delete, through the same list) are the only callers.
  */
-export function goneOr(err: unknown, gone: readonly string[], kind: string, id: string, where: Omit<NotFoundDetail, "cause"> = {}): unknown {
+export function goneOr(
+    err: unknown,
+    gone: readonly string[],
+    kind: string,
+    id: string,
+    where: Omit<NotFoundDetail, "cause"> = {},
+): unknown {
     return isA(err, ...gone) ? notFound(kind, id, { ...where, cause: err }) : err;
 }
 

@@ -3,12 +3,7 @@
  * holds the lifecycle document rules too: the vocabulary, what ECR rejects (checked before any AWS
  * call), and the comparison in priority order, never as text.
  */
-import {
-    DeleteLifecyclePolicyCommand,
-    ECRClient,
-    GetLifecyclePolicyCommand,
-    PutLifecyclePolicyCommand,
-} from "@aws-sdk/client-ecr";
+import { DeleteLifecyclePolicyCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
 import { goneOr, isA, notFound } from "./errors";
 import { Json, JsonObject, asList, canonicalJson, parsePolicy, sortedStrings } from "./policyDocument";
 import { policyProvider } from "./repositoryAttachedPolicy";
@@ -95,7 +90,9 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
             (sel.tagPatternList as Json[]).forEach((pattern, j) => {
                 const stars = typeof pattern === "string" ? pattern.split("*").length - 1 : 0;
                 if (stars > LIFECYCLE_MAX_PATTERN_WILDCARDS) {
-                    errors.push(`${at}.selection.tagPatternList[${j}] has ${stars} wildcards; ECR allows at most ${LIFECYCLE_MAX_PATTERN_WILDCARDS} "*" in a pattern`);
+                    errors.push(
+                        `${at}.selection.tagPatternList[${j}] has ${stars} wildcards; ECR allows at most ${LIFECYCLE_MAX_PATTERN_WILDCARDS} "*" in a pattern`,
+                    );
                 }
             });
         }
@@ -105,9 +102,13 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         if (storageClass !== undefined && (typeof storageClass !== "string" || !STORAGE_CLASSES.includes(storageClass))) {
             errors.push(`${at}.selection.storageClass must be one of ${STORAGE_CLASSES.join(", ")}, got ${JSON.stringify(storageClass)}`);
         } else if (countType === "sinceImageTransitioned" && storageClass !== "archive") {
-            errors.push(`${at}.selection.storageClass must be "archive" when countType is sinceImageTransitioned (it counts days since images were archived)`);
+            errors.push(
+                `${at}.selection.storageClass must be "archive" when countType is sinceImageTransitioned (it counts days since images were archived)`,
+            );
         } else if (storageClass === "archive" && countType !== "sinceImageTransitioned") {
-            errors.push(`${at}.selection.storageClass "archive" goes only with countType sinceImageTransitioned; drop it or change countType`);
+            errors.push(
+                `${at}.selection.storageClass "archive" goes only with countType sinceImageTransitioned; drop it or change countType`,
+            );
         }
         if (typeof countType !== "string" || !COUNT_TYPES.includes(countType)) {
             errors.push(`${at}.selection.countType must be one of ${COUNT_TYPES.join(", ")}`);
@@ -127,7 +128,9 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         }
         const target = action && typeof action === "object" && !Array.isArray(action) ? action.targetStorageClass : undefined;
         if (type === "transition" && (typeof target !== "string" || !TARGET_STORAGE_CLASSES.includes(target))) {
-            errors.push(`${at}.action.targetStorageClass must be one of ${TARGET_STORAGE_CLASSES.join(", ")} when action.type is transition, got ${JSON.stringify(target)}`);
+            errors.push(
+                `${at}.action.targetStorageClass must be one of ${TARGET_STORAGE_CLASSES.join(", ")} when action.type is transition, got ${JSON.stringify(target)}`,
+            );
         } else if (type === "expire" && target !== undefined) {
             errors.push(`${at}.action.targetStorageClass applies only to transition actions; drop it from this expire action`);
         }
@@ -138,7 +141,9 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         const anyPriority = (rules[anyRules[0]] as JsonObject).rulePriority as number;
         const higher = [...priorities.keys()].filter((p) => p > anyPriority);
         if (higher.length > 0) {
-            errors.push(`rules[${anyRules[0]}] has tagStatus "any" and must have the highest rulePriority (it is evaluated last); raise it above ${Math.max(...higher)}`);
+            errors.push(
+                `rules[${anyRules[0]}] has tagStatus "any" and must have the highest rulePriority (it is evaluated last); raise it above ${Math.max(...higher)}`,
+            );
         }
     }
     return errors;
@@ -200,7 +205,9 @@ const provider = policyProvider({
     async put(client, inputs, { creating, registryId }) {
         const out = await retryWhile(
             () =>
-                client.send(new PutLifecyclePolicyCommand({ repositoryName: inputs.repository, registryId, lifecyclePolicyText: inputs.policy })),
+                client.send(
+                    new PutLifecyclePolicyCommand({ repositoryName: inputs.repository, registryId, lifecyclePolicyText: inputs.policy }),
+                ),
             (e) => creating && isA(e, "RepositoryNotFoundException"),
             { timeoutMs: createVisibilityTimeoutMs() },
         );

@@ -21,14 +21,19 @@ import {
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
-import { Failures, UNKNOWN, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
 /**
  * The values ECR accepts, each list the one source of its union: `check()` validates against the
  * list and sdk/ types its inputs and outputs with the union. The annotations below prove at
  * compile time that every value is one the AWS SDK knows, so no cast is needed to send it.
  */
-export const IMAGE_TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"] as const satisfies readonly EcrImageTagMutability[];
+export const IMAGE_TAG_MUTABILITIES = [
+    "MUTABLE",
+    "IMMUTABLE",
+    "IMMUTABLE_WITH_EXCLUSION",
+    "MUTABLE_WITH_EXCLUSION",
+] as const satisfies readonly EcrImageTagMutability[];
 /** How images are encrypted at rest. */
 export const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"] as const satisfies readonly EcrEncryptionType[];
 /** How an exclusion filter matches tags (ECR knows one way). */
@@ -142,7 +147,10 @@ export function repositoryState(
         repositoryUrl: repo.repositoryUri ?? "",
         imageTagMutability: repo.imageTagMutability ?? "MUTABLE",
         imageTagMutabilityExclusionFilters: sortFilters(
-            (repo.imageTagMutabilityExclusionFilters ?? []).map((f): ExclusionFilter => ({ filter: f.filter ?? "", filterType: f.filterType ?? "WILDCARD" })),
+            (repo.imageTagMutabilityExclusionFilters ?? []).map((f): ExclusionFilter => ({
+                filter: f.filter ?? "",
+                filterType: f.filterType ?? "WILDCARD",
+            })),
         ),
         imageScanningConfiguration: { scanOnPush: repo.imageScanningConfiguration?.scanOnPush ?? false },
         encryptionConfigurations: [
@@ -198,7 +206,7 @@ function checkTags(f: Failures, tags: unknown): void {
 }
 
 /** Validates inputs and fills defaults. Runs before any AWS call; failures name the property and the fix. */
-export async function check(olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
 
@@ -218,14 +226,23 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             f.add("imageTagMutabilityExclusionFilters", "must be a list of { filter, filterType } objects");
         } else {
             if (withExclusion && filters.length === 0) {
-                f.add("imageTagMutabilityExclusionFilters", `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`);
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`,
+                );
             }
             if (!withExclusion && filters.length > 0 && mutability !== UNKNOWN) {
-                f.add("imageTagMutabilityExclusionFilters", `exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters`);
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    `exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters`,
+                );
             }
-            filters.forEach((x: any, i: number) => {
+            filters.forEach((x: UncheckedInputs | undefined, i: number) => {
                 if (!x || typeof x.filter !== "string" || !/^[a-zA-Z0-9._*-]{1,128}$/.test(x.filter)) {
-                    f.add(`imageTagMutabilityExclusionFilters[${i}].filter`, `must be 1-128 characters of letters, digits, . _ - and the wildcard *`);
+                    f.add(
+                        `imageTagMutabilityExclusionFilters[${i}].filter`,
+                        `must be 1-128 characters of letters, digits, . _ - and the wildcard *`,
+                    );
                 }
                 f.oneOf(`imageTagMutabilityExclusionFilters[${i}].filterType`, x?.filterType ?? "WILDCARD", ["WILDCARD"]);
             });
@@ -245,7 +262,10 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             const type = e.encryptionType ?? "AES256";
             f.oneOf("encryptionConfigurations[0].encryptionType", type, ENCRYPTION_TYPES);
             if (e.kmsKey !== undefined && e.kmsKey !== "" && type === "AES256") {
-                f.add("encryptionConfigurations[0].kmsKey", `a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey`);
+                f.add(
+                    "encryptionConfigurations[0].kmsKey",
+                    `a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey`,
+                );
             }
             encryption = e.kmsKey ? { encryptionType: type, kmsKey: e.kmsKey } : { encryptionType: type };
         }
@@ -260,7 +280,7 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
         name,
         imageTagMutability: mutability,
         imageTagMutabilityExclusionFilters: Array.isArray(filters)
-            ? sortFilters(filters.map((x: any) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
+            ? sortFilters(filters.map((x: UncheckedInputs | undefined) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
             : filters,
         imageScanningConfiguration: { scanOnPush: scanning.scanOnPush ?? false },
         encryptionConfigurations: encs === UNKNOWN ? encs : [encryption],
@@ -313,16 +333,16 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
     const out = await wrap("creating", KIND, inputs.name, async () => {
         try {
             return await client.send(
-            new CreateRepositoryCommand({
-                repositoryName: inputs.name,
-                imageTagMutability: inputs.imageTagMutability,
-                imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusionFilters.length
-                    ? inputs.imageTagMutabilityExclusionFilters
-                    : undefined,
-                imageScanningConfiguration: inputs.imageScanningConfiguration,
-                encryptionConfiguration: { encryptionType: enc.encryptionType, kmsKey: enc.kmsKey },
-                tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
-            }),
+                new CreateRepositoryCommand({
+                    repositoryName: inputs.name,
+                    imageTagMutability: inputs.imageTagMutability,
+                    imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusionFilters.length
+                        ? inputs.imageTagMutabilityExclusionFilters
+                        : undefined,
+                    imageScanningConfiguration: inputs.imageScanningConfiguration,
+                    encryptionConfiguration: { encryptionType: enc.encryptionType, kmsKey: enc.kmsKey },
+                    tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
+                }),
             );
         } catch (e) {
             if (inputs.adoptExisting && isA(e, "RepositoryAlreadyExistsException")) return undefined;

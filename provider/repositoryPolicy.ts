@@ -6,12 +6,7 @@
  * (`Principal: "*"` versus `{"AWS": "*"}`, an account id versus its root ARN, statement order,
  * action case).
  */
-import {
-    DeleteRepositoryPolicyCommand,
-    ECRClient,
-    GetRepositoryPolicyCommand,
-    SetRepositoryPolicyCommand,
-} from "@aws-sdk/client-ecr";
+import { DeleteRepositoryPolicyCommand, ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
 import { goneOr, isA, notFound } from "./errors";
 import { Json, JsonObject, asList, canonicalJson, parsePolicy, sortedStrings } from "./policyDocument";
 import { policyProvider } from "./repositoryAttachedPolicy";
@@ -129,7 +124,6 @@ export function validateIamPolicy(doc: JsonObject): string[] {
     });
     return errors;
 }
-
 
 // ---------- finder and provider ----------
 

@@ -87,6 +87,13 @@ export class Failures {
     }
 }
 
+/**
+ * A property bag as the engine hands it to `check()`: untrusted JSON from the program, which
+ * `check()` validates field by field before anything else reads it. The one `any` of provider/.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UncheckedInputs = Record<string, any>;
+
 /** Copies a property bag without the engine's `__provider` (and other `__` internals). */
 export function withoutInternals<T extends Record<string, unknown>>(bag: T): T {
     const out: Record<string, unknown> = {};

@@ -23,7 +23,10 @@ const PUBLIC_FIELDS = ["id", "userName", "proxyEndpoint", "expiresAt", "registry
  * const login = await ecr.getAuthorizationToken();
  * // docker login --username login.userName --password-stdin login.proxyEndpoint <<< login.password
  */
-export function getAuthorizationToken(args: GetAuthorizationTokenArgs = {}, _opts?: pulumi.InvokeOptions): Promise<GetAuthorizationTokenResult> {
+export function getAuthorizationToken(
+    args: GetAuthorizationTokenArgs = {},
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetAuthorizationTokenResult> {
     return readAuthorizationToken(withStackRegion(args ?? {}));
 }
 

@@ -46,7 +46,7 @@ export interface PolicyStatement {
     NotAction?: In<string | In<string>[] | undefined>;
     Resource?: In<string | In<string>[] | undefined>;
     NotResource?: In<string | In<string>[] | undefined>;
-    Condition?: In<{ [operator: string]: any } | undefined>;
+    Condition?: In<{ [operator: string]: In<{ [key: string]: In<string | number | boolean | In<string>[]> }> } | undefined>;
 }
 
 /** A repository policy document. */

@@ -105,7 +105,11 @@ interface ImageFailure {
 /** Judges one requested image id the way BatchGetImage and BatchDeleteImage do. */
 function checkRequestedId(id: v.ImageId): ImageFailure | undefined {
     if (id.imageDigest === undefined && id.imageTag === undefined) {
-        return { imageId: id, failureCode: "MissingDigestAndTag", failureReason: "Invalid request parameters: both tag and digest cannot be null" };
+        return {
+            imageId: id,
+            failureCode: "MissingDigestAndTag",
+            failureReason: "Invalid request parameters: both tag and digest cannot be null",
+        };
     }
     if (id.imageDigest !== undefined && !v.isDigest(id.imageDigest)) {
         return {
@@ -115,7 +119,11 @@ function checkRequestedId(id: v.ImageId): ImageFailure | undefined {
         };
     }
     if (id.imageTag !== undefined && (id.imageTag.length < 1 || id.imageTag.length > 300)) {
-        return { imageId: id, failureCode: "InvalidImageTag", failureReason: "Invalid request parameters: image tag must have length between 1 and 300" };
+        return {
+            imageId: id,
+            failureCode: "InvalidImageTag",
+            failureReason: "Invalid request parameters: image tag must have length between 1 and 300",
+        };
     }
     return undefined;
 }
@@ -130,7 +138,11 @@ function requestedImage(repo: Repository, id: v.ImageId): { image: ImageRecord }
 
 function notFoundFailure(repo: Repository, id: v.ImageId): ImageFailure {
     if (id.imageTag !== undefined && id.imageDigest !== undefined && repo.tagIndex.has(id.imageTag)) {
-        return { imageId: id, failureCode: "ImageTagDoesNotMatchDigest", failureReason: "Invalid request parameters: image tag does not match digest" };
+        return {
+            imageId: id,
+            failureCode: "ImageTagDoesNotMatchDigest",
+            failureReason: "Invalid request parameters: image tag does not match digest",
+        };
     }
     return { imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" };
 }
@@ -212,7 +224,8 @@ const BatchDeleteImage: Operation = (ctx, input) => {
 const PutImage: Operation = (ctx, input) => {
     const repo = requestedRepository(ctx, input);
     const manifest = v.requireString(input, "imageManifest");
-    if (manifest.length < 1 || manifest.length > 4194304) throw invalidParameter("imageManifest", "Member must have length between 1 and 4194304");
+    if (manifest.length < 1 || manifest.length > 4194304)
+        throw invalidParameter("imageManifest", "Member must have length between 1 and 4194304");
     const tag = v.optionalString(input, "imageTag");
     if (tag !== undefined) v.checkImageTag(tag);
     const digest = v.optionalString(input, "imageDigest");

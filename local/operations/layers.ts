@@ -65,8 +65,10 @@ const UploadLayerPart: Operation = (ctx, input) => {
     const first = input.partFirstByte;
     const last = input.partLastByte;
     const blobText = v.requireString(input, "layerPartBlob");
-    if (typeof first !== "number" || !Number.isInteger(first) || first < 0) throw invalidParameter("partFirstByte", "Member must be a non-negative integer");
-    if (typeof last !== "number" || !Number.isInteger(last) || last < 0) throw invalidParameter("partLastByte", "Member must be a non-negative integer");
+    if (typeof first !== "number" || !Number.isInteger(first) || first < 0)
+        throw invalidParameter("partFirstByte", "Member must be a non-negative integer");
+    if (typeof last !== "number" || !Number.isInteger(last) || last < 0)
+        throw invalidParameter("partLastByte", "Member must be a non-negative integer");
     const blob = Buffer.from(blobText, "base64");
     const partError = (why: string) =>
         new EcrException("InvalidLayerPartException", why, 400, {

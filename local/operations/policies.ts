@@ -29,7 +29,11 @@ interface PolicySlot {
 
 const REPOSITORY_POLICY: PolicySlot = { field: "policyText", notFound: "RepositoryPolicyNotFoundException", label: "Repository policy" };
 
-const LIFECYCLE_POLICY: PolicySlot = { field: "lifecyclePolicyText", notFound: "LifecyclePolicyNotFoundException", label: "Lifecycle policy" };
+const LIFECYCLE_POLICY: PolicySlot = {
+    field: "lifecyclePolicyText",
+    notFound: "LifecyclePolicyNotFoundException",
+    label: "Lifecycle policy",
+};
 
 function storedPolicy(ctx: ApiContext, input: Json, slot: PolicySlot): { repo: Repository; text: string } {
     const repo = requestedRepository(ctx, input);

@@ -50,10 +50,16 @@ function exclusionFilters(input: Json, mutability: string | undefined): Reposito
         const filterType = v.optionalString(o, "filterType");
         const filter = v.optionalString(o, "filter");
         if (filterType !== "WILDCARD") {
-            throw invalidParameter("imageTagMutabilityExclusionFilters", `Invalid value for 'filterType' in mutability exclusion filter: ${filterType}`);
+            throw invalidParameter(
+                "imageTagMutabilityExclusionFilters",
+                `Invalid value for 'filterType' in mutability exclusion filter: ${filterType}`,
+            );
         }
         if (filter === undefined || !/^[0-9a-zA-Z._*-]{1,128}$/.test(filter)) {
-            throw invalidParameter("imageTagMutabilityExclusionFilters", "filter must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}$'");
+            throw invalidParameter(
+                "imageTagMutabilityExclusionFilters",
+                "filter must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}$'",
+            );
         }
         return { filterType, filter };
     });
@@ -85,13 +91,16 @@ const CreateRepository: Operation = (ctx, input) => {
         throw new EcrException("TooManyTagsException", `A repository can have at most ${MAX_TAGS} tags`);
     }
     const scan = v.optionalObject(input, "imageScanningConfiguration");
-    const scanOnPush = scan ? v.optionalBoolean(scan, "scanOnPush") ?? false : false;
+    const scanOnPush = scan ? (v.optionalBoolean(scan, "scanOnPush") ?? false) : false;
     const enc = v.optionalObject(input, "encryptionConfiguration");
     let encryption: RepositoryRecord["encryption"] = { encryptionType: "AES256" };
     if (enc) {
         const type = v.requireString(enc, "encryptionType");
         if (!ENCRYPTION_TYPES.includes(type)) {
-            throw invalidParameter("encryptionConfiguration.encryptionType", `Member must satisfy enum value set: [${ENCRYPTION_TYPES.join(", ")}]`);
+            throw invalidParameter(
+                "encryptionConfiguration.encryptionType",
+                `Member must satisfy enum value set: [${ENCRYPTION_TYPES.join(", ")}]`,
+            );
         }
         const kmsKey = v.optionalString(enc, "kmsKey");
         if (type === "AES256" && kmsKey !== undefined) {

@@ -58,7 +58,10 @@ export function dockerConfigJson(proxyEndpoint: string, authorizationToken: stri
 }
 
 /** A registry login: one GetAuthorizationToken call. */
-export async function readAuthorizationToken(args: GetAuthorizationTokenArgs = {}, client?: ECRClient): Promise<GetAuthorizationTokenResult> {
+export async function readAuthorizationToken(
+    args: GetAuthorizationTokenArgs = {},
+    client?: ECRClient,
+): Promise<GetAuthorizationTokenResult> {
     validateGetAuthorizationTokenArgs(args);
     const { client: c, region } = await clientFor(args.region, client);
     const id = args.registryId ?? "default";
@@ -68,10 +71,12 @@ export async function readAuthorizationToken(args: GetAuthorizationTokenArgs = {
         c.send(new GetAuthorizationTokenCommand(args.registryId ? { registryIds: [args.registryId] } : {})),
     );
     const data = out.authorizationData?.[0];
-    if (!data?.authorizationToken) throw new EcrError("reading an authorization token for", "Registry", id, new Error("ECR returned no authorization data"));
+    if (!data?.authorizationToken)
+        throw new EcrError("reading an authorization token for", "Registry", id, new Error("ECR returned no authorization data"));
     const decoded = Buffer.from(data.authorizationToken, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 0) throw new EcrError("reading an authorization token for", "Registry", id, new Error("the token is not base64 of <user>:<password>"));
+    if (colon < 0)
+        throw new EcrError("reading an authorization token for", "Registry", id, new Error("the token is not base64 of <user>:<password>"));
     const proxyEndpoint = data.proxyEndpoint ?? "";
     return {
         id: region,

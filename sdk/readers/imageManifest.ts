@@ -146,7 +146,10 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
                 const missing = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
                 // ECR also answers ImageNotFound when the image exists only in a media type the caller did not accept.
                 const types = args.acceptedMediaTypes ? ` in the accepted media types (${args.acceptedMediaTypes.join(", ")})` : "";
-                throw notFound(KIND, what, { detail: `repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`, cause });
+                throw notFound(KIND, what, {
+                    detail: `repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`,
+                    cause,
+                });
             }
             throw new EcrError("reading the manifest of", KIND, what, cause);
         }
@@ -169,6 +172,8 @@ export function manifestResult(
     text: string,
     meta: { imageDigest?: string; mediaType?: string; registryId: string; repositoryName: string; region: string },
 ): GetImageManifestResult {
+    // A manifest as the registry returned it: read defensively, every field checked before use.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let doc: any = {};
     try {
         doc = JSON.parse(text);
@@ -179,9 +184,9 @@ export function manifestResult(
     const imageDigest = meta.imageDigest ?? computedDigest;
     const mediaType: string = meta.mediaType || (typeof doc?.mediaType === "string" ? doc.mediaType : "");
     const isIndex = INDEX_TYPES.includes(mediaType) || (Array.isArray(doc?.manifests) && !Array.isArray(doc?.layers));
-    const blob = (b: any): ManifestBlob => ({ digest: String(b?.digest ?? ""), mediaType: b?.mediaType, size: b?.size });
+    const blob = (b: typeof doc): ManifestBlob => ({ digest: String(b?.digest ?? ""), mediaType: b?.mediaType, size: b?.size });
     const manifests: ManifestEntry[] = isIndex
-        ? (doc.manifests ?? []).map((m: any) => ({
+        ? (doc.manifests ?? []).map((m: typeof doc) => ({
               ...blob(m),
               ...(m?.platform ? { platform: { ...m.platform } } : {}),
           }))

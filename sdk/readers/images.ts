@@ -80,7 +80,11 @@ export function newestFirst(a: ImageDetail, b: ImageDetail): number {
 
 /** `repo:tag`, `repo@sha256:…`, or `repo` (most recent): how messages name the image asked for. */
 function imageRef(repositoryName: string, id: ImageIdentifier | undefined, registryId?: string): string {
-    const ref = id?.imageTag ? `${repositoryName}:${id.imageTag}` : id?.imageDigest ? `${repositoryName}@${id.imageDigest}` : repositoryName;
+    const ref = id?.imageTag
+        ? `${repositoryName}:${id.imageTag}`
+        : id?.imageDigest
+          ? `${repositoryName}@${id.imageDigest}`
+          : repositoryName;
     return registryId ? `${registryId}/${ref}` : ref;
 }
 
@@ -90,12 +94,19 @@ function imageRef(repositoryName: string, id: ImageIdentifier | undefined, regis
  * The image with this tag or digest: one DescribeImages call with `imageIds`. NotFoundError names
  * the repository and the tag (or digest) when either does not exist.
  */
-export async function findImageById(client: ECRClient, repositoryName: string, id: ImageIdentifier, registryId?: string): Promise<ImageDetail> {
+export async function findImageById(
+    client: ECRClient,
+    repositoryName: string,
+    id: ImageIdentifier,
+    registryId?: string,
+): Promise<ImageDetail> {
     let out;
     try {
         out = await client.send(new DescribeImagesCommand({ repositoryName, registryId, imageIds: [id] }));
     } catch (e) {
-        const gone = goneOr(e, IMAGE_GONE, KIND, imageRef(repositoryName, id, registryId), { detail: missingImage(repositoryName, id, registryId) });
+        const gone = goneOr(e, IMAGE_GONE, KIND, imageRef(repositoryName, id, registryId), {
+            detail: missingImage(repositoryName, id, registryId),
+        });
         throw gone === e ? repositoryGoneOr(e, repositoryName, registryId) : gone;
     }
     const detail = out.imageDetails?.[0];
@@ -136,7 +147,11 @@ export async function forEachImage(
  * The most recently pushed image, in one pass over every page (ECR returns images in no
  * particular order, so no page can be skipped). Undefined when the repository holds no image.
  */
-export async function findMostRecentImage(client: ECRClient, repositoryName: string, registryId?: string): Promise<ImageDetail | undefined> {
+export async function findMostRecentImage(
+    client: ECRClient,
+    repositoryName: string,
+    registryId?: string,
+): Promise<ImageDetail | undefined> {
     let newest: ImageDetail | undefined;
     await forEachImage(client, repositoryName, { registryId }, (page) => {
         for (const d of page) if (!newest || newestFirst(d, newest) < 0) newest = d;
@@ -191,7 +206,11 @@ export async function readImage(args: GetImageArgs, client?: ECRClient): Promise
     validateGetImageArgs(args);
     const { repositoryName, registryId } = args;
     const { client: c, region } = await clientFor(args.region, client);
-    const id: ImageIdentifier | undefined = args.imageTag ? { imageTag: args.imageTag } : args.imageDigest ? { imageDigest: args.imageDigest } : undefined;
+    const id: ImageIdentifier | undefined = args.imageTag
+        ? { imageTag: args.imageTag }
+        : args.imageDigest
+          ? { imageDigest: args.imageDigest }
+          : undefined;
     const detail = await wrap("reading", KIND, imageRef(repositoryName, id, registryId), async () => {
         if (id) return findImageById(c, repositoryName, id, registryId);
         const newest = await findMostRecentImage(c, repositoryName, registryId);
@@ -254,7 +273,12 @@ const TAG_PATTERN = /^[A-Za-z0-9._*-]{1,300}$/;
 
 /** `v1.*` → /^v1\..*$/: `*` is the only wildcard, everything else is literal (as in ECR lifecycle rules). */
 export function tagPatternRegExp(pattern: string): RegExp {
-    return new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join(".*")}$`);
+    return new RegExp(
+        `^${pattern
+            .split("*")
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&"))
+            .join(".*")}$`,
+    );
 }
 
 /** `pushedAfter` as epoch milliseconds, or undefined when it is not a time. */
@@ -273,12 +297,18 @@ export function validateGetImagesArgs(args: GetImagesArgs): void {
     f.oneOf("tagStatus", args?.tagStatus, IMAGE_TAG_STATUSES);
     if (args?.tagPattern !== undefined) {
         if (typeof args.tagPattern !== "string" || !TAG_PATTERN.test(args.tagPattern)) {
-            f.add("tagPattern", `must be 1 to 300 letters, digits, . _ - and the wildcard *, e.g. "v1.*", got ${JSON.stringify(args.tagPattern)}`);
+            f.add(
+                "tagPattern",
+                `must be 1 to 300 letters, digits, . _ - and the wildcard *, e.g. "v1.*", got ${JSON.stringify(args.tagPattern)}`,
+            );
         }
         if (args.tagStatus === "UNTAGGED") f.add("tagPattern", `matches tags, so it cannot be combined with tagStatus "UNTAGGED"`);
     }
     if (args?.pushedAfter !== undefined && pushedAfterMs(args.pushedAfter) === undefined) {
-        f.add("pushedAfter", `must be an ISO 8601 time such as "2024-05-01T00:00:00Z" or unix seconds, got ${JSON.stringify(args.pushedAfter)}`);
+        f.add(
+            "pushedAfter",
+            `must be an ISO 8601 time such as "2024-05-01T00:00:00Z" or unix seconds, got ${JSON.stringify(args.pushedAfter)}`,
+        );
     }
     if (args?.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1)) {
         f.add("limit", `must be a positive whole number, got ${JSON.stringify(args.limit)}`);
@@ -323,7 +353,9 @@ export async function readImages(args: GetImagesArgs, client?: ECRClient): Promi
         region,
         images,
         imageIds: images.flatMap((i) =>
-            i.imageTags.length ? i.imageTags.map((imageTag) => ({ imageDigest: i.imageDigest, imageTag })) : [{ imageDigest: i.imageDigest }],
+            i.imageTags.length
+                ? i.imageTags.map((imageTag) => ({ imageDigest: i.imageDigest, imageTag }))
+                : [{ imageDigest: i.imageDigest }],
         ),
     };
 }

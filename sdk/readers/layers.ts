@@ -2,13 +2,7 @@
  * Layers: `getLayerAvailability` (BatchCheckLayerAvailability, at most 100 digests per call) and
  * `getLayerDownloadUrl` (GetDownloadUrlForLayer).
  */
-import {
-    BatchCheckLayerAvailabilityCommand,
-    ECRClient,
-    GetDownloadUrlForLayerCommand,
-    Layer,
-    LayerFailure,
-} from "@aws-sdk/client-ecr";
+import { BatchCheckLayerAvailabilityCommand, ECRClient, GetDownloadUrlForLayerCommand, Layer, LayerFailure } from "@aws-sdk/client-ecr";
 import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./common";
 import { EcrError, goneOr, isA, wrap } from "../../provider/errors";
 import { repositoryGoneOr } from "../../provider/repository";
@@ -120,7 +114,15 @@ export async function readLayerAvailability(args: GetLayerAvailabilityArgs, clie
         };
     });
     const missingLayerDigests = layers.filter((l) => !l.available).map((l) => l.layerDigest);
-    return { id: repositoryName, repositoryName, layers, failures, allAvailable: missingLayerDigests.length === 0, missingLayerDigests, region };
+    return {
+        id: repositoryName,
+        repositoryName,
+        layers,
+        failures,
+        allAvailable: missingLayerDigests.length === 0,
+        missingLayerDigests,
+        region,
+    };
 }
 
 /** Arguments of `getLayerDownloadUrl`. */
@@ -179,5 +181,11 @@ export async function readLayerDownloadUrl(args: GetLayerDownloadUrlArgs, client
             throw gone === e ? repositoryGoneOr(e, repositoryName, registryId) : gone;
         }
     });
-    return { id: out.layerDigest ?? layerDigest, repositoryName, downloadUrl: out.downloadUrl ?? "", layerDigest: out.layerDigest ?? layerDigest, region };
+    return {
+        id: out.layerDigest ?? layerDigest,
+        repositoryName,
+        downloadUrl: out.downloadUrl ?? "",
+        layerDigest: out.layerDigest ?? layerDigest,
+        region,
+    };
 }

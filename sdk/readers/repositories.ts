@@ -102,7 +102,9 @@ async function repositoryDetails(client: ECRClient, repo: EcrRepository, region:
 export async function readRepository(args: GetRepositoryArgs, client?: ECRClient): Promise<RepositoryResult> {
     validateGetRepositoryArgs(args);
     const { client: c, region } = await clientFor(args.region, client);
-    return wrap("reading", KIND, args.name, async () => repositoryDetails(c, await findRepositoryByName(c, args.name, args.registryId), region));
+    return wrap("reading", KIND, args.name, async () =>
+        repositoryDetails(c, await findRepositoryByName(c, args.name, args.registryId), region),
+    );
 }
 
 /**

@@ -19,7 +19,12 @@ import { REPO_ROOT, ensureBuilt } from "../helpers/pulumi";
 const FIXTURE = path.join(__dirname, "fixtures", "consumer");
 
 function npm(args: string[], cwd: string): string {
-    return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
+    return execFileSync("npm", args, {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, npm_config_update_notifier: "false" },
+    });
 }
 
 function installedVersion(name: string): string {
@@ -35,7 +40,10 @@ describe("the packed package", function () {
     before(() => {
         ensureBuilt();
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-ecr-consumer-"));
-        const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", scratch], REPO_ROOT)) as { filename: string; files: { path: string }[] }[];
+        const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", scratch], REPO_ROOT)) as {
+            filename: string;
+            files: { path: string }[];
+        }[];
         tarball = path.join(scratch, packed[0].filename);
         files = packed[0].files.map((f) => f.path).sort();
     });
@@ -45,23 +53,43 @@ describe("the packed package", function () {
     });
 
     it("ships the build, its types, LICENSE, README, CHANGELOG and the ecr-local bin, and nothing else", () => {
-        for (const f of ["package.json", "LICENSE", "README.md", "CHANGELOG.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/local/cli.js", "dist/local/index.d.ts"]) {
+        for (const f of [
+            "package.json",
+            "LICENSE",
+            "README.md",
+            "CHANGELOG.md",
+            "dist/sdk/index.js",
+            "dist/sdk/index.d.ts",
+            "dist/local/cli.js",
+            "dist/local/index.d.ts",
+        ]) {
             assert.ok(files.includes(f), `${f} is not in the tarball`);
         }
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
         assert.equal(pkg.bin["ecr-local"], "dist/local/cli.js");
-        for (const p of Object.values<Record<string, string>>(pkg.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))) {
+        for (const p of Object.values<Record<string, string>>(pkg.exports).flatMap((e) =>
+            typeof e === "string" ? [e] : Object.values(e),
+        )) {
             assert.ok(files.includes(p.replace(/^\.\//, "")), `package.json exports ${p}, which is not in the tarball`);
         }
-        const strays = files.filter((f) => !/^(package\.json|LICENSE|README\.md|CHANGELOG\.md)$/.test(f) && !/^dist\/.+\.(js|d\.ts|js\.map)$/.test(f));
+        const strays = files.filter(
+            (f) => !/^(package\.json|LICENSE|README\.md|CHANGELOG\.md)$/.test(f) && !/^dist\/.+\.(js|d\.ts|js\.map)$/.test(f),
+        );
         assert.deepEqual(strays, [], "files outside dist/ and the four top-level files");
-        assert.deepEqual(files.filter((f) => /(^|\/)(tests|examples)\//.test(f)), [], "tests or examples in the tarball");
+        assert.deepEqual(
+            files.filter((f) => /(^|\/)(tests|examples)\//.test(f)),
+            [],
+            "tests or examples in the tarball",
+        );
     });
 
     it("carries the sources inside its source maps, so stack traces resolve without the .ts files", () => {
         const map = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "dist", "provider", "repository.js.map"), "utf8"));
         assert.equal(map.sources.length, 1);
-        assert.ok(typeof map.sourcesContent?.[0] === "string" && map.sourcesContent[0].includes("CreateRepositoryCommand"), "sourcesContent is missing");
+        assert.ok(
+            typeof map.sourcesContent?.[0] === "string" && map.sourcesContent[0].includes("CreateRepositoryCommand"),
+            "sourcesContent is missing",
+        );
     });
 
     it("type-checks a program using every public export under Pulumi's template tsconfig (no skipLibCheck)", () => {
@@ -84,10 +112,18 @@ describe("the packed package", function () {
         const exported = Object.keys(require(path.join(scratch, "node_modules", "pulumi-ecr")));
         const program = fs.readFileSync(path.join(scratch, "index.ts"), "utf8");
         assert.ok(exported.length > 10, `only ${exported.length} exports`);
-        assert.deepEqual(exported.filter((name) => !new RegExp(`\\becr\\.${name}\\b`).test(program)), [], "exports the consumer program does not use");
+        assert.deepEqual(
+            exported.filter((name) => !new RegExp(`\\becr\\.${name}\\b`).test(program)),
+            [],
+            "exports the consumer program does not use",
+        );
 
         try {
-            execFileSync(path.join(scratch, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], { cwd: scratch, encoding: "utf8", stdio: "pipe" });
+            execFileSync(path.join(scratch, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], {
+                cwd: scratch,
+                encoding: "utf8",
+                stdio: "pipe",
+            });
         } catch (e) {
             const err = e as { stdout?: string; stderr?: string };
             assert.fail(`tsc failed in the consumer project:\n${err.stdout ?? ""}${err.stderr ?? ""}`);
@@ -95,7 +131,11 @@ describe("the packed package", function () {
     });
 
     it("leaves exactly one copy of @pulumi/pulumi in the user's project (a peer dependency)", () => {
-        const copies = execFileSync("find", [path.join(scratch, "node_modules"), "-path", "*/@pulumi/pulumi/package.json", "-not", "-path", "*/@pulumi/pulumi/*/*"], { encoding: "utf8" })
+        const copies = execFileSync(
+            "find",
+            [path.join(scratch, "node_modules"), "-path", "*/@pulumi/pulumi/package.json", "-not", "-path", "*/@pulumi/pulumi/*/*"],
+            { encoding: "utf8" },
+        )
             .split("\n")
             .filter(Boolean);
         assert.deepEqual(copies, [path.join(scratch, "node_modules", "@pulumi", "pulumi", "package.json")]);

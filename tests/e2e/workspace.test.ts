@@ -18,7 +18,8 @@ import { GetLifecyclePolicyCommand, GetRepositoryPolicyCommand } from "@aws-sdk/
 import { REPO_ROOT, STATE_DIR, TOOLS_DIR, ensureBuilt, pulumiEnv, uniqueName } from "../helpers/pulumi";
 import { describeRepository, e2e, fixtureDir } from "./context";
 
-const installedVersion = (name: string): string => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")).version;
+const installedVersion = (name: string): string =>
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")).version;
 
 describe("a workspace (linked) install: providers stored by value", function () {
     this.timeout(900_000);
@@ -28,12 +29,20 @@ describe("a workspace (linked) install: providers stored by value", function () 
     const repositoryName = uniqueName("e2e-ws");
 
     // Asynchronous on purpose: the local ECR endpoint serves from this process's event loop.
-    function run(step: string, settings: object = { repositoryName }): Promise<{ summary: Record<string, number>; outputs?: Record<string, string> }> {
+    function run(
+        step: string,
+        settings: object = { repositoryName },
+    ): Promise<{ summary: Record<string, number>; outputs?: Record<string, string> }> {
         return new Promise((resolve, reject) => {
             execFile(
                 process.execPath,
                 [path.join(infra, "driver.js"), step, stack, JSON.stringify(settings)],
-                { cwd: infra, encoding: "utf8", env: { ...process.env, ...env, PULUMI_ECR_TOOLS_DIR: TOOLS_DIR }, maxBuffer: 64 * 1024 * 1024 },
+                {
+                    cwd: infra,
+                    encoding: "utf8",
+                    env: { ...process.env, ...env, PULUMI_ECR_TOOLS_DIR: TOOLS_DIR },
+                    maxBuffer: 64 * 1024 * 1024,
+                },
                 (err, stdout, stderr) => {
                     if (err) reject(new Error(`driver ${step} failed:\n${stderr}`));
                     else resolve(JSON.parse(stdout.trim().split("\n").pop()!));
@@ -56,10 +65,17 @@ describe("a workspace (linked) install: providers stored by value", function () 
         fs.cpSync(path.join(REPO_ROOT, "package.json"), path.join(pkgDir, "package.json"));
         fs.cpSync(path.join(REPO_ROOT, "dist"), path.join(pkgDir, "dist"), { recursive: true });
         for (const f of ["program.js", "driver.js"]) fs.copyFileSync(path.join(fixtureDir("workspace"), f), path.join(infra, f));
-        fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "monorepo", private: true, workspaces: ["packages/*", "infra"] }));
+        fs.writeFileSync(
+            path.join(root, "package.json"),
+            JSON.stringify({ name: "monorepo", private: true, workspaces: ["packages/*", "infra"] }),
+        );
         fs.writeFileSync(
             path.join(infra, "package.json"),
-            JSON.stringify({ name: "infra", private: true, dependencies: { "pulumi-ecr": "*", "@pulumi/pulumi": installedVersion("@pulumi/pulumi") } }),
+            JSON.stringify({
+                name: "infra",
+                private: true,
+                dependencies: { "pulumi-ecr": "*", "@pulumi/pulumi": installedVersion("@pulumi/pulumi") },
+            }),
         );
         fs.writeFileSync(path.join(infra, "Pulumi.yaml"), "name: workspace-infra\nruntime: nodejs\n");
         execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: root, stdio: "pipe" });
@@ -92,7 +108,9 @@ describe("a workspace (linked) install: providers stored by value", function () 
         const lifecycle = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
         assert.match(lifecycle.lifecyclePolicyText ?? "", /sinceImagePushed/);
 
-        const checkpoint = JSON.parse(fs.readFileSync(path.join(STATE_DIR, ".pulumi", "stacks", "workspace-infra", `${stack}.json`), "utf8"));
+        const checkpoint = JSON.parse(
+            fs.readFileSync(path.join(STATE_DIR, ".pulumi", "stacks", "workspace-infra", `${stack}.json`), "utf8"),
+        );
         const providers = (checkpoint.checkpoint.latest.resources as { type: string; inputs?: { __provider?: string } }[])
             .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/ecr:"))
             .map((r) => r.inputs?.__provider ?? "");

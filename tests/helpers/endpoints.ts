@@ -77,9 +77,11 @@ export function describeOnEndpoints(title: string, a: OnlyOn | ((ep: TestEndpoin
     const only = typeof a === "function" ? undefined : a;
     const suite = typeof a === "function" ? a : b!;
     if (only) {
-        if (!only.because.trim()) throw new Error(`describeOnEndpoints("${title}"): say why the suite runs only on ${only.only.join(", ")}`);
+        if (!only.because.trim())
+            throw new Error(`describeOnEndpoints("${title}"): say why the suite runs only on ${only.only.join(", ")}`);
         const unknown = only.only.filter((n) => !ENDPOINT_NAMES.includes(n));
-        if (only.only.length === 0 || unknown.length) throw new Error(`describeOnEndpoints("${title}"): unknown endpoints ${unknown.join(", ")}`);
+        if (only.only.length === 0 || unknown.length)
+            throw new Error(`describeOnEndpoints("${title}"): unknown endpoints ${unknown.join(", ")}`);
     }
     for (const name of ENDPOINT_NAMES) {
         if (only && !only.only.includes(name)) continue;
@@ -88,7 +90,8 @@ export function describeOnEndpoints(title: string, a: OnlyOn | ((ep: TestEndpoin
             let restore: (() => void) | undefined;
             let client: ECRClient | undefined;
             const ready = <T>(v: T | undefined): T => {
-                if (v === undefined) throw new Error(`describeOnEndpoints("${title}"): the ${name} endpoint is used before the suite's before() hook`);
+                if (v === undefined)
+                    throw new Error(`describeOnEndpoints("${title}"): the ${name} endpoint is used before the suite's before() hook`);
                 return v;
             };
             const ep: TestEndpoint = {
@@ -106,7 +109,11 @@ export function describeOnEndpoints(title: string, a: OnlyOn | ((ep: TestEndpoin
                 running = await start(name);
                 restore = useEndpoint(running.url);
                 resetClients();
-                client = new ECRClient({ endpoint: running.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+                client = new ECRClient({
+                    endpoint: running.url,
+                    region: "us-east-1",
+                    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+                });
             });
             after(async function () {
                 this.timeout(60_000);

@@ -61,7 +61,13 @@ export async function pushImages(
     client: ECRClient,
     repositoryName: string,
     count: number,
-    opts: { tagOf?: (i: number) => string | undefined; blobs?: { config: Blob; layer: Blob }; concurrency?: number; spacedTail?: number; note?: string } = {},
+    opts: {
+        tagOf?: (i: number) => string | undefined;
+        blobs?: { config: Blob; layer: Blob };
+        concurrency?: number;
+        spacedTail?: number;
+        note?: string;
+    } = {},
 ): Promise<SeededImage[]> {
     const blobs = opts.blobs ?? seedBlobs();
     const tagOf = opts.tagOf ?? (() => undefined);
@@ -69,7 +75,9 @@ export async function pushImages(
     const put = async (i: number) => {
         const manifest = manifestText(blobs, `${opts.note ?? repositoryName}-${i}`);
         const tag = tagOf(i);
-        await client.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: tag }));
+        await client.send(
+            new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: tag }),
+        );
         out[i] = { digest: sha256(manifest), manifest, tag, order: i };
     };
     const tail = Math.min(opts.spacedTail ?? 0, count);

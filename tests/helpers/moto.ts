@@ -65,7 +65,7 @@ export async function startMoto(): Promise<Endpoint> {
         await waitForHttp(`${url}/moto-api/`);
     } catch (e) {
         child.kill("SIGKILL");
-        throw new Error(`moto_server did not start: ${String(e)}\n${stderr}`);
+        throw new Error(`moto_server did not start: ${String(e)}\n${stderr}`, { cause: e });
     }
     return {
         url,
@@ -84,7 +84,14 @@ export async function startMoto(): Promise<Endpoint> {
  * Returns a function that restores the previous environment.
  */
 export function useEndpoint(url: string, region = "us-east-1"): () => void {
-    const keys = ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+    const keys = [
+        "AWS_ENDPOINT_URL_ECR",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ];
     const saved = new Map(keys.map((k) => [k, process.env[k]]));
     process.env.AWS_ENDPOINT_URL_ECR = url;
     process.env.AWS_REGION = region;

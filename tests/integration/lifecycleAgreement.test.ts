@@ -46,14 +46,20 @@ describe("lifecycle vocabulary: the provider's check() and the local endpoint ag
             await sdk.send(new c.PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: JSON.stringify(document) }));
             return undefined;
         } catch (e) {
-            assert.ok(e instanceof c.InvalidParameterException, `expected InvalidParameterException, got ${(e as Error).name}: ${(e as Error).message}`);
+            assert.ok(
+                e instanceof c.InvalidParameterException,
+                `expected InvalidParameterException, got ${(e as Error).name}: ${(e as Error).message}`,
+            );
             return e.message;
         }
     }
 
     it("lists no provider gap that is not an invalid case", () => {
         const names = new Set(INVALID_LIFECYCLE_DOCUMENTS.map((x) => x.name));
-        assert.deepEqual(Object.keys(PROVIDER_GAPS).filter((n) => !names.has(n)), []);
+        assert.deepEqual(
+            Object.keys(PROVIDER_GAPS).filter((n) => !names.has(n)),
+            [],
+        );
     });
 
     for (const { name, document } of VALID_LIFECYCLE_DOCUMENTS) {
@@ -73,7 +79,10 @@ describe("lifecycle vocabulary: the provider's check() and the local endpoint ag
                 assert.deepEqual(failures, [], `check() now refuses this document: drop "${name}" from PROVIDER_GAPS`);
             } else {
                 assert.ok(failures.length > 0, "check() accepted an invalid document");
-                assert.ok(failures.every((f) => f.startsWith("policy: ")), failures.join("; "));
+                assert.ok(
+                    failures.every((f) => f.startsWith("policy: ")),
+                    failures.join("; "),
+                );
             }
         });
     }

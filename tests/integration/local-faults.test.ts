@@ -42,10 +42,12 @@ describe("local ECR endpoint: fault injection", function () {
 
     it("surfaces ThrottlingException as the SDK's error when retries run out", async () => {
         ecr = await startLocalEcr({ faults: { throttleRate: 1, operations: ["DescribeRepositories"] } });
-        const err = await sdk(2).send(new c.DescribeRepositoriesCommand({})).then(
-            () => assert.fail("expected ThrottlingException"),
-            (e: c.ECRServiceException) => e,
-        );
+        const err = await sdk(2)
+            .send(new c.DescribeRepositoriesCommand({}))
+            .then(
+                () => assert.fail("expected ThrottlingException"),
+                (e: c.ECRServiceException) => e,
+            );
         assert.equal(err.name, "ThrottlingException");
         assert.equal(err.$metadata.httpStatusCode, 400);
         assert.equal(err.$metadata.attempts, 2, "the SDK took it as retryable and tried again");

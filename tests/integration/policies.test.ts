@@ -37,8 +37,17 @@ const pullPolicy = (account: string) => ({
 
 const keepTen = {
     rules: [
-        { rulePriority: 2, description: "keep 10", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } },
-        { rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
+        {
+            rulePriority: 2,
+            description: "keep 10",
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
+            action: { type: "expire" },
+        },
+        {
+            rulePriority: 1,
+            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+            action: { type: "expire" },
+        },
     ],
 };
 
@@ -52,14 +61,30 @@ describeOnEndpoints("RepositoryPolicy and LifecyclePolicy", (endpoint) => {
         return id;
     }
 
-    const cases: { title: string; provider: Provider; policy: object; reformatted: string; changed: object; get: (repo: string) => Promise<string | undefined>; equivalent: (a: unknown, b: unknown) => boolean }[] = [
+    const cases: {
+        title: string;
+        provider: Provider;
+        policy: object;
+        reformatted: string;
+        changed: object;
+        get: (repo: string) => Promise<string | undefined>;
+        equivalent: (a: unknown, b: unknown) => boolean;
+    }[] = [
         {
             title: "RepositoryPolicy",
             provider: repositoryPolicy as unknown as Provider,
             policy: pullPolicy("123456789012"),
             // Same meaning: account id for its root ARN, scalar for one-element list, reordered keys and actions.
             reformatted: JSON.stringify(
-                { Statement: { Action: ["ecr:getdownloadurlforlayer", "ecr:BatchGetImage"], Principal: { AWS: ["123456789012"] }, Effect: "Allow", Sid: "Pull" }, Version: "2012-10-17" },
+                {
+                    Statement: {
+                        Action: ["ecr:getdownloadurlforlayer", "ecr:BatchGetImage"],
+                        Principal: { AWS: ["123456789012"] },
+                        Effect: "Allow",
+                        Sid: "Pull",
+                    },
+                    Version: "2012-10-17",
+                },
                 null,
                 4,
             ),

@@ -23,7 +23,10 @@ describeOnEndpoints("Repository", (endpoint) => {
     async function createChecked(news: Record<string, unknown>) {
         const checked = await repository.check({}, news);
         assert.deepEqual(checked.failures, []);
-        return { inputs: checked.inputs as repository.RepositoryInputs, result: await repository.create(checked.inputs as repository.RepositoryInputs) };
+        return {
+            inputs: checked.inputs as repository.RepositoryInputs,
+            result: await repository.create(checked.inputs as repository.RepositoryInputs),
+        };
     }
 
     it("creates a repository with every setting in one call, and reads it back the same", async () => {
@@ -67,8 +70,14 @@ describeOnEndpoints("Repository", (endpoint) => {
         const name = randomName();
         const { inputs, result } = await createChecked({ name, tags: { a: "1", b: "2" } });
         const olds = result.outs as repository.RepositoryOutputs;
-        const next = (await repository.check(inputs, { name, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, tags: { b: "3", c: "4" } }))
-            .inputs as repository.RepositoryInputs;
+        const next = (
+            await repository.check(inputs, {
+                name,
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                tags: { b: "3", c: "4" },
+            })
+        ).inputs as repository.RepositoryInputs;
         const d = await repository.diff(name, olds, next);
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
@@ -89,7 +98,8 @@ describeOnEndpoints("Repository", (endpoint) => {
         const olds = result.outs as repository.RepositoryOutputs;
         const renamed = (await repository.check(inputs, { name: `${name}-2` })).inputs as repository.RepositoryInputs;
         assert.deepEqual((await repository.diff(name, olds, renamed)).replaces, ["name"]);
-        const kms = (await repository.check(inputs, { name, encryptionConfigurations: [{ encryptionType: "KMS" }] })).inputs as repository.RepositoryInputs;
+        const kms = (await repository.check(inputs, { name, encryptionConfigurations: [{ encryptionType: "KMS" }] }))
+            .inputs as repository.RepositoryInputs;
         const dk = await repository.diff(name, olds, kms);
         assert.deepEqual(dk.replaces, ["encryptionConfigurations"]);
         assert.equal(dk.deleteBeforeReplace, true, "same name: the old repository must go first");
@@ -130,7 +140,11 @@ describeOnEndpoints("Repository", (endpoint) => {
         const { result } = await createChecked({ name });
         const image = await endpoint.pushImage(name, { tag: "v1" });
         const listed = await ecr.send(new ListImagesCommand({ repositoryName: name }));
-        assert.deepEqual(listed.imageIds?.map((i) => i.imageTag), ["v1"], "the repository holds the image");
+        assert.deepEqual(
+            listed.imageIds?.map((i) => i.imageTag),
+            ["v1"],
+            "the repository holds the image",
+        );
         if (!endpoint.diverges("imageDigest")) assert.equal(listed.imageIds?.[0].imageDigest, image.digest);
         const outs = result.outs as repository.RepositoryOutputs;
         await assert.rejects(repository.remove(name, outs), (e: Error) => {
@@ -140,14 +154,23 @@ describeOnEndpoints("Repository", (endpoint) => {
             return true;
         });
         await repository.remove(name, { ...outs, forceDelete: true });
-        await assert.rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })), { name: "RepositoryNotFoundException" });
+        await assert.rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })), {
+            name: "RepositoryNotFoundException",
+        });
         await repository.remove(name, outs); // already gone: done, no error
     });
 
     it("adopts an existing repository with adoptExisting, bringing its settings in line with the program", async () => {
         const name = randomName();
-        const existing = await ecr.send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "ops" }] }));
-        const { result } = await createChecked({ name, adoptExisting: true, imageScanningConfiguration: { scanOnPush: true }, tags: { team: "platform" } });
+        const existing = await ecr.send(
+            new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "ops" }] }),
+        );
+        const { result } = await createChecked({
+            name,
+            adoptExisting: true,
+            imageScanningConfiguration: { scanOnPush: true },
+            tags: { team: "platform" },
+        });
         const outs = result.outs as repository.RepositoryOutputs;
         assert.equal(outs.arn, existing.repository!.repositoryArn, "the same repository, not a new one");
         assert.equal(outs.adoptExisting, true);
@@ -165,7 +188,10 @@ describeOnEndpoints("Repository", (endpoint) => {
         await ecr.send(new CreateRepositoryCommand({ repositoryName: name, encryptionConfiguration: { encryptionType: "KMS" } }));
         const checked = await repository.check({}, { name, adoptExisting: true });
         await assert.rejects(repository.create(checked.inputs as repository.RepositoryInputs), (e: Error) => {
-            assert.match(e.message, /^adopting ECR Repository \(.+\): the existing repository is encrypted with .*KMS.*Hint: set `encryptionConfigurations` to match it/);
+            assert.match(
+                e.message,
+                /^adopting ECR Repository \(.+\): the existing repository is encrypted with .*KMS.*Hint: set `encryptionConfigurations` to match it/,
+            );
             return true;
         });
         const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];

@@ -11,12 +11,24 @@ const awsPolicy: aws.iam.PolicyDocument = {
     Version: "2012-10-17",
     Statement: [
         { Sid: "Pull", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::123456789012:root"] }, Action: ["ecr:BatchGetImage"] },
-        { Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "ecr:GetDownloadUrlForLayer", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+        {
+            Effect: "Allow",
+            Principal: { Service: "codebuild.amazonaws.com" },
+            Action: "ecr:GetDownloadUrlForLayer",
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        },
         { Effect: "Deny", Principal: "*", NotAction: ["ecr:BatchGetImage"] },
     ],
 };
 const awsLifecycle: aws.types.input.ecr.LifecyclePolicyDocument = {
-    rules: [{ rulePriority: 1, description: "d", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } }],
+    rules: [
+        {
+            rulePriority: 1,
+            description: "d",
+            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+            action: { type: "expire" },
+        },
+    ],
 };
 
 const policyArgs: RepositoryPolicyArgs = { repository: "app", policy: awsPolicy };

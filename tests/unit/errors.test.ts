@@ -27,7 +27,11 @@ function stubSend(impl: (name: string, input: any, n: number) => unknown) {
 
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: {} });
 
-const POLICY = { repository: "app", policy: '{"Statement":[{"Action":"ecr:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/new"}}],"Version":"2012-10-17"}', region: "us-east-1" };
+const POLICY = {
+    repository: "app",
+    policy: '{"Statement":[{"Action":"ecr:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/new"}}],"Version":"2012-10-17"}',
+    region: "us-east-1",
+};
 
 describe("repository policy: IAM propagation retry", () => {
     let stub: ReturnType<typeof stubSend>;
@@ -43,7 +47,11 @@ describe("repository policy: IAM propagation retry", () => {
 
     it("retries while IAM has not yet seen a new principal, then succeeds", async () => {
         stub = stubSend((name, _input, n) => {
-            if (name === "SetRepositoryPolicy" && n <= 2) throw awsError("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
+            if (name === "SetRepositoryPolicy" && n <= 2)
+                throw awsError(
+                    "InvalidParameterException",
+                    "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
+                );
             return { registryId: "123456789012", policyText: POLICY.policy };
         });
         const created = await repositoryPolicy.create(POLICY);
@@ -55,7 +63,10 @@ describe("repository policy: IAM propagation retry", () => {
         stub = stubSend(() => {
             throw awsError("InvalidParameterException", "Invalid parameter at 'RepositoryName'");
         });
-        await assert.rejects(repositoryPolicy.create(POLICY), /^EcrError: creating ECR Repository Policy \(app\): InvalidParameterException: Invalid parameter at 'RepositoryName'/);
+        await assert.rejects(
+            repositoryPolicy.create(POLICY),
+            /^EcrError: creating ECR Repository Policy \(app\): InvalidParameterException: Invalid parameter at 'RepositoryName'/,
+        );
         assert.deepEqual(stub.calls, ["SetRepositoryPolicy"]);
     });
 
@@ -63,7 +74,10 @@ describe("repository policy: IAM propagation retry", () => {
         stub = stubSend(() => {
             throw awsError("RepositoryNotFoundException", "The repository with name 'app' does not exist");
         });
-        await assert.rejects(repositoryPolicy.update("app", { ...POLICY, registryId: "1" }, POLICY), /updating ECR Repository Policy \(app\): RepositoryNotFoundException/);
+        await assert.rejects(
+            repositoryPolicy.update("app", { ...POLICY, registryId: "1" }, POLICY),
+            /updating ECR Repository Policy \(app\): RepositoryNotFoundException/,
+        );
         assert.equal(stub.calls.length, 1);
     });
 });
@@ -74,17 +88,34 @@ describe("repository update that fails part way", () => {
 
     it("reports the error with the state that was applied, so the engine keeps it", async () => {
         stub = stubSend((name) => {
-            if (name === "PutImageScanningConfiguration") throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
+            if (name === "PutImageScanningConfiguration")
+                throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
             return {};
         });
         const olds: repository.RepositoryOutputs = {
-            name: "app", arn: "arn:aws:ecr:us-east-1:123456789012:repository/app", registryId: "123456789012", repositoryUrl: "x/app",
-            imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1",
+            name: "app",
+            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            registryId: "123456789012",
+            repositoryUrl: "x/app",
+            imageTagMutability: "MUTABLE",
+            imageTagMutabilityExclusionFilters: [],
+            imageScanningConfiguration: { scanOnPush: false },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            forceDelete: false,
+            adoptExisting: false,
+            tags: {},
+            region: "us-east-1",
         };
-        const news: repository.RepositoryOutputs = { ...olds, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
+        const news: repository.RepositoryOutputs = {
+            ...olds,
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+        };
         await assert.rejects(repository.update("app", olds, news), (e: any) => {
-            assert.match(e.message, /^updating image scanning of ECR Repository \(app\): AccessDeniedException: not allowed.*Hint: the credentials in use lack the ECR permission/);
+            assert.match(
+                e.message,
+                /^updating image scanning of ECR Repository \(app\): AccessDeniedException: not allowed.*Hint: the credentials in use lack the ECR permission/,
+            );
             assert.equal(e.id, "app");
             assert.equal(e.properties.imageTagMutability, "IMMUTABLE", "the mutability change that succeeded is kept");
             assert.equal(e.properties.imageScanningConfiguration.scanOnPush, false, "the scanning change that failed is not");
@@ -123,7 +154,17 @@ describe("the SDK's retry budget over HTTP", () => {
         resetClients(); // a fresh retry token bucket per test
     });
 
-    const inputs: repository.RepositoryInputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1" };
+    const inputs: repository.RepositoryInputs = {
+        name: "app",
+        imageTagMutability: "MUTABLE",
+        imageTagMutabilityExclusionFilters: [],
+        imageScanningConfiguration: { scanOnPush: false },
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        forceDelete: false,
+        adoptExisting: false,
+        tags: {},
+        region: "us-east-1",
+    };
 
     it("retries throttling a bounded number of times, then reports it in the one format", async () => {
         answer = { status: 400, type: "ThrottlingException" };

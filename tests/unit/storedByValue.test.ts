@@ -50,11 +50,14 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
                 },
                 failures: [],
             },
-            { news: { repository: "app", policy: { Statement: [{ Effect: "Maybe" }] }, region: "us-east-1" }, failures: [
-                ["policy", /Effect must be "Allow" or "Deny"/],
-                ["policy", /needs `Action` or `NotAction`/],
-                ["policy", /needs `Principal`/],
-            ] },
+            {
+                news: { repository: "app", policy: { Statement: [{ Effect: "Maybe" }] }, region: "us-east-1" },
+                failures: [
+                    ["policy", /Effect must be "Allow" or "Deny"/],
+                    ["policy", /needs `Action` or `NotAction`/],
+                    ["policy", /needs `Principal`/],
+                ],
+            },
         ],
     },
     lifecyclePolicy: {
@@ -63,15 +66,26 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
             {
                 news: {
                     repository: "app",
-                    policy: { rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, action: { type: "expire" } }] },
+                    policy: {
+                        rules: [
+                            {
+                                rulePriority: 1,
+                                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 },
+                                action: { type: "expire" },
+                            },
+                        ],
+                    },
                     region: "us-east-1",
                 },
                 failures: [],
             },
-            { news: { repository: "Bad Name", policy: { rules: [] }, region: "us-east-1" }, failures: [
-                ["repository", /not a valid repository name/],
-                ["policy", /non-empty `rules`/],
-            ] },
+            {
+                news: { repository: "Bad Name", policy: { rules: [] }, region: "us-east-1" },
+                failures: [
+                    ["repository", /not a valid repository name/],
+                    ["policy", /non-empty `rules`/],
+                ],
+            },
         ],
     },
 };
@@ -96,7 +110,11 @@ function runStored(text: string, body: string, env: Record<string, string> = {})
                 ${body}
                 process.stdout.write(JSON.stringify(out));
             })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });`;
-        const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { ...process.env, AWS_REGION: "us-east-1", ...env } });
+        const out = execFileSync(process.execPath, ["-e", script], {
+            cwd: dir,
+            encoding: "utf8",
+            env: { ...process.env, AWS_REGION: "us-east-1", ...env },
+        });
         return JSON.parse(out);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -131,9 +149,18 @@ describe("providers stored by value (linked and workspace installs)", function (
     it("repository: a stored update that fails part way still reports what was applied (PartialUpdateError)", async () => {
         const { text } = await serializeFunction(() => repository, { allowSecrets: true });
         const olds = {
-            name: "app", arn: "arn:aws:ecr:us-east-1:123456789012:repository/app", registryId: "123456789012", repositoryUrl: "x/app",
-            imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1",
+            name: "app",
+            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            registryId: "123456789012",
+            repositoryUrl: "x/app",
+            imageTagMutability: "MUTABLE",
+            imageTagMutabilityExclusionFilters: [],
+            imageScanningConfiguration: { scanOnPush: false },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            forceDelete: false,
+            adoptExisting: false,
+            tags: {},
+            region: "us-east-1",
         };
         const news = { ...olds, forceDelete: true, imageScanningConfiguration: { scanOnPush: true } };
         // Nothing listens on port 1 of the loopback address: the first call fails at once, without retries.

@@ -53,7 +53,16 @@ const secret = (o: pulumi.Output<unknown>) => pulumi.isSecret(o);
         whole: await secret(login),
         viaApply: await secret(login.apply((l) => l.password)),
     };
-    for (const k of ["authorizationToken", "password", "dockerConfigJson", "userName", "proxyEndpoint", "expiresAt", "region", "id"] as const) {
+    for (const k of [
+        "authorizationToken",
+        "password",
+        "dockerConfigJson",
+        "userName",
+        "proxyEndpoint",
+        "expiresAt",
+        "region",
+        "id",
+    ] as const) {
         loginSecrecy[k] = await secret(login[k]);
     }
 
