@@ -20,6 +20,7 @@ import {
     UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
+import { lookupCoalesced } from "./coalesce";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
@@ -120,6 +121,54 @@ export async function findRepositoryByName(client: ECRClient, name: string, regi
         throw repositoryGoneOr(e, name, registryId);
     }
     const repo = out.repositories?.find((r) => r.repositoryName === name);
+    if (!repo) throw repositoryNotFound(name, registryId);
+    return repo;
+}
+
+/** DescribeRepositories takes at most this many names in one call. */
+const DESCRIBE_MAX_NAMES = 100;
+/** How long a batch of reads waits for more names: a refresh sends its reads within a few milliseconds of each other. */
+const DESCRIBE_WINDOW_MS = 5;
+
+/**
+ * The repositories of `names` that exist, in one DescribeRepositories call when they all do. ECR
+ * fails the whole call with RepositoryNotFoundException when any name is missing, so the names are
+ * then split in halves until each missing one is found alone (k missing names cost about
+ * 2k·log2(n) more calls, none when every name is there).
+ */
+async function describeRepositories(client: ECRClient, names: string[], registryId?: string): Promise<Map<string, EcrRepository>> {
+    try {
+        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: names, registryId }));
+        return new Map((out.repositories ?? []).map((r) => [r.repositoryName ?? "", r]));
+    } catch (e) {
+        if (!isA(e, ...REPOSITORY_GONE)) throw e;
+        if (names.length === 1) return new Map();
+        const half = Math.ceil(names.length / 2);
+        const [a, b] = await Promise.all([
+            describeRepositories(client, names.slice(0, half), registryId),
+            describeRepositories(client, names.slice(half), registryId),
+        ]);
+        return new Map([...a, ...b]);
+    }
+}
+
+/**
+ * {@link findRepositoryByName} for the provider's `read`: concurrent reads in one region and
+ * registry share one DescribeRepositories of up to 100 names (see provider/coalesce.ts), so a
+ * refresh of 500 repositories costs a handful of calls instead of 500. A name the batch does not
+ * return is reported as the finder reports it, with NotFoundError; a failed batch fails each read.
+ */
+export async function findRepositoryByNameBatched(region: string, name: string, registryId?: string): Promise<EcrRepository> {
+    const client = ecrClient(region);
+    const repo = await lookupCoalesced(
+        {
+            key: `${region}\0${registryId ?? ""}`,
+            max: DESCRIBE_MAX_NAMES,
+            windowMs: DESCRIBE_WINDOW_MS,
+            run: (names) => describeRepositories(client, names, registryId),
+        },
+        name,
+    );
     if (!repo) throw repositoryNotFound(name, registryId);
     return repo;
 }
@@ -395,7 +444,7 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
     let repo: EcrRepository;
     let tags: Record<string, string>;
     try {
-        repo = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
+        repo = await wrap("reading", KIND, name, () => findRepositoryByNameBatched(region, name, props.registryId));
         tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
