@@ -8,7 +8,7 @@
  * default chain, never resource inputs, so they never reach state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
+import type { ECRClient, ECRClientConfig } from "@aws-sdk/client-ecr";
 
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -58,6 +58,18 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
     state().stackRegion = req.config.get("aws:region") || undefined;
 }
 
+/**
+ * The AWS SDK's ECR module, loaded on first use instead of at module top: `check` and `diff` (all
+ * a preview runs) never call AWS, and loading the SDK costs about 100 ms of each provider process's
+ * start. A `require` inside a function also survives Pulumi's closure serializer when it stores a
+ * provider by value: the stored text keeps `require("@aws-sdk/client-ecr")`, resolved at run time.
+ * @internal
+ */
+export function awsSdk(): typeof import("@aws-sdk/client-ecr") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+    return require("@aws-sdk/client-ecr");
+}
+
 /** Returns a cached client for `region` (or the default region when undefined). */
 export function ecrClient(region?: string): ECRClient {
     const { stackRegion, clients, retryStrategyOverride } = state();
@@ -65,7 +77,7 @@ export function ecrClient(region?: string): ECRClient {
     let client = clients.get(key);
     if (!client) {
         const attempts = maxAttempts();
-        client = new ECRClient({
+        client = new (awsSdk().ECRClient)({
             region: key || undefined,
             retryMode: process.env.AWS_RETRY_MODE === "adaptive" ? "adaptive" : "standard",
             maxAttempts: attempts,

@@ -4,22 +4,14 @@
  */
 import { randomBytes } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import {
-    CreateRepositoryCommand,
-    DeleteRepositoryCommand,
-    DescribeRepositoriesCommand,
+import type {
     ECRClient,
     EncryptionType as EcrEncryptionType,
     ImageTagMutability as EcrImageTagMutability,
     ImageTagMutabilityExclusionFilterType as EcrExclusionFilterType,
-    ListTagsForResourceCommand,
-    PutImageScanningConfigurationCommand,
-    PutImageTagMutabilityCommand,
     Repository as EcrRepository,
-    TagResourceCommand,
-    UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
+import { awsSdk, ecrClient, resolveRegion } from "./client";
 import { lookupCoalesced } from "./coalesce";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
@@ -114,6 +106,7 @@ export function repositoryGoneOr(err: unknown, name: string, registryId?: string
 
 /** The repository, or NotFoundError: the finder read, adopt and the data sources share. */
 export async function findRepositoryByName(client: ECRClient, name: string, registryId?: string): Promise<EcrRepository> {
+    const { DescribeRepositoriesCommand } = awsSdk();
     let out;
     try {
         out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
@@ -137,6 +130,7 @@ const DESCRIBE_WINDOW_MS = 5;
  * 2k·log2(n) more calls, none when every name is there).
  */
 async function describeRepositories(client: ECRClient, names: string[], registryId?: string): Promise<Map<string, EcrRepository>> {
+    const { DescribeRepositoriesCommand } = awsSdk();
     try {
         const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: names, registryId }));
         return new Map((out.repositories ?? []).map((r) => [r.repositoryName ?? "", r]));
@@ -175,6 +169,7 @@ export async function findRepositoryByNameBatched(region: string, name: string, 
 
 /** The repository's tags as a plain map, or NotFoundError when the repository went away meanwhile. */
 export async function findRepositoryTags(client: ECRClient, arn: string): Promise<Record<string, string>> {
+    const { ListTagsForResourceCommand } = awsSdk();
     try {
         const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
         return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
@@ -376,6 +371,7 @@ const sortedEntries = (m: Record<string, string> | undefined) => Object.entries(
 // ---------- create / read / update / delete ----------
 
 export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateResult> {
+    const { CreateRepositoryCommand } = awsSdk();
     const client = ecrClient(inputs.region);
     const enc = inputs.encryptionConfigurations[0];
     // One call carries everything, so a failure never leaves a half-made repository.
@@ -473,6 +469,7 @@ class PartialUpdateError extends Error {
 }
 
 export async function update(id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.UpdateResult> {
+    const { PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, TagResourceCommand, UntagResourceCommand } = awsSdk();
     const client = ecrClient(news.region);
     const name = olds.name;
     const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting };
@@ -543,6 +540,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
 }
 
 export async function remove(id: string, props: RepositoryOutputs): Promise<void> {
+    const { DeleteRepositoryCommand } = awsSdk();
     const name = props.name || id;
     const client = ecrClient(props.region);
     try {
