@@ -17,4 +17,10 @@ export TS_NODE_TRANSPILE_ONLY=true
 [[ -x .tools/bin/pulumi ]] || { echo "bench: the Pulumi CLI is missing: run 'make setup-pulumi'" >&2; exit 1; }
 [[ -f node_modules/pulumi-ecr/dist/sdk/index.js ]] || { echo "bench: run 'make build' first" >&2; exit 1; }
 
+# The no-op floor's provider (examples/noop/provider.js) as an installed package, so that Pulumi stores
+# it as it stores pulumi-ecr's providers: a one-line require() per resource, not its text by value.
+rm -rf node_modules/pulumi-ecr-bench-noop && mkdir -p node_modules/pulumi-ecr-bench-noop
+cp examples/noop/provider.js node_modules/pulumi-ecr-bench-noop/index.js
+echo '{ "name": "pulumi-ecr-bench-noop", "version": "0.0.0", "private": true, "main": "index.js" }' >node_modules/pulumi-ecr-bench-noop/package.json
+
 exec node -r ts-node/register "${1:-tests/bench/bench.ts}"
