@@ -100,7 +100,11 @@ export class Store {
     readonly secret: Buffer;
     private tmpCounter = 0;
 
-    constructor(readonly dataDir?: string) {
+    /** @param blobSizeCache how many blob sizes to remember with a data directory (tests make it small) */
+    constructor(
+        readonly dataDir?: string,
+        private readonly blobSizeCache = BLOB_SIZE_CACHE,
+    ) {
         if (!dataDir) {
             this.secret = crypto.randomBytes(32);
             return;
@@ -267,13 +271,13 @@ export class Store {
 
     /**
      * With a data directory the files are the truth and this map only saves a stat: it keeps the most
-     * recent {@link BLOB_SIZE_CACHE} entries, so a long-running endpoint does not grow by one entry per
+     * recent `blobSizeCache` entries, so a long-running endpoint does not grow by one entry per
      * blob ever pushed (the load benchmark found that growth).
      */
     private rememberBlobSize(digest: string, size: number): void {
         this.blobSizes.delete(digest);
         this.blobSizes.set(digest, size);
-        if (this.dataDir && this.blobSizes.size > BLOB_SIZE_CACHE) this.blobSizes.delete(this.blobSizes.keys().next().value!);
+        if (this.dataDir && this.blobSizes.size > this.blobSizeCache) this.blobSizes.delete(this.blobSizes.keys().next().value!);
     }
 
     dropUpload(id: string): void {

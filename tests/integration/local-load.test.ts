@@ -9,6 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as c from "@aws-sdk/client-ecr";
+import { Store } from "../../local/store";
+import { sha256 } from "../conformance/fixtures";
 import { type EndpointProcess, loadClient, runLoad, startEndpointProcess, verifyModel } from "../helpers/load";
 import { randomName } from "../helpers/names";
 
@@ -79,5 +81,19 @@ describe("local ECR endpoint: under concurrent load, with --data (integration, e
         } finally {
             ecr.destroy();
         }
+    });
+
+    it("with --data, remembers a bounded number of blob sizes and still finds every blob, with its size, on disk", () => {
+        const store = new Store(dir, 16);
+        const digests: string[] = [];
+        for (let i = 0; i < 40; i++) {
+            const data = Buffer.from(`blob ${i}`);
+            digests.push(sha256(data));
+            store.putBlob(digests[i], data);
+        }
+        const cached = (store as unknown as { blobSizes: Map<string, number> }).blobSizes.size;
+        assert.ok(cached <= 16, `the size cache stays bounded: ${cached} entries`);
+        assert.equal(store.blobSize(digests[0]), Buffer.from("blob 0").length, "an evicted blob is found on disk");
+        assert.equal(store.hasBlob(sha256("never stored")), false);
     });
 });
