@@ -7,6 +7,9 @@ import * as crypto from "node:crypto";
 import { TOKEN_LIFETIME_MS, Tokens } from "./auth";
 import { EcrError, invalidParameter, repositoryNotFound } from "./errors";
 import { Faults } from "./faults";
+import { creationTemplateOperations } from "./operations/creationTemplates";
+import { pullThroughCacheOperations } from "./operations/pullThroughCache";
+import { registryOperations } from "./operations/registry";
 import { findImage, putImage, referencingIndexes, removeImage, removeTag } from "./images";
 import type { ImageRecord, Repository, RepositoryRecord, Store } from "./store";
 import * as v from "./validate";
@@ -29,7 +32,8 @@ export interface ApiContext {
     faults: Faults;
 }
 
-type Operation = (ctx: ApiContext, input: Json) => Json;
+/** One JSON API operation: the parsed request in, the response body out (or an `EcrError` thrown). */
+export type Operation = (ctx: ApiContext, input: Json) => Json;
 
 /** Layer parts other than the last must be at least this large (ECR's rule). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -65,7 +69,7 @@ export function repositoryView(ctx: ApiContext, repo: RepositoryRecord): Json {
     return out;
 }
 
-function registryIdOf(ctx: ApiContext, input: Json): string {
+export function registryIdOf(ctx: ApiContext, input: Json): string {
     const id = v.optionalString(input, "registryId");
     if (id !== undefined && !/^[0-9]{12}$/.test(id)) throw v.registryIdError();
     return id ?? ctx.config.accountId;
@@ -98,7 +102,7 @@ interface PageToken {
  * Pages through `items` sorted by `key`. The token is opaque to callers and names the last key
  * served, so a page boundary stays put while other items come and go.
  */
-function paginate<T>(
+export function paginate<T>(
     items: T[],
     key: (t: T) => string,
     input: Json,
@@ -158,7 +162,7 @@ function imageIdText(id: v.ImageId): string {
     return `{imageDigest:'${id.imageDigest ?? "null"}', imageTag:'${id.imageTag ?? "null"}'}`;
 }
 
-function exclusionFilters(input: Json, mutability: string | undefined): RepositoryRecord["imageTagMutabilityExclusionFilters"] {
+export function exclusionFilters(input: Json, mutability: string | undefined): RepositoryRecord["imageTagMutabilityExclusionFilters"] {
     const list = v.optionalArray(input, "imageTagMutabilityExclusionFilters", 1, 5);
     const withExclusion = mutability === "MUTABLE_WITH_EXCLUSION" || mutability === "IMMUTABLE_WITH_EXCLUSION";
     if ((list !== undefined) !== withExclusion) {
@@ -182,7 +186,7 @@ function exclusionFilters(input: Json, mutability: string | undefined): Reposito
     });
 }
 
-function mutabilityOf(input: Json, required: boolean): string | undefined {
+export function mutabilityOf(input: Json, required: boolean): string | undefined {
     const m = required ? v.requireString(input, "imageTagMutability") : v.optionalString(input, "imageTagMutability");
     if (m !== undefined && !MUTABILITIES.includes(m)) {
         throw invalidParameter("imageTagMutability", `Member must satisfy enum value set: [${MUTABILITIES.join(", ")}]`);
@@ -198,7 +202,7 @@ function parseArn(ctx: ApiContext, input: Json): Repository {
     return lookupRepository(ctx, m[3], m[2]);
 }
 
-function checkPolicyDocument(text: string, field: string, what: string): void {
+export function checkPolicyDocument(text: string, field: string, what: string): void {
     let doc: unknown;
     try {
         doc = JSON.parse(text);
@@ -219,7 +223,7 @@ function checkPolicyDocument(text: string, field: string, what: string): void {
 }
 
 /** The lifecycle policy rules of the ECR reference: what AWS checks before storing one. */
-function checkLifecyclePolicy(text: string): void {
+export function checkLifecyclePolicy(text: string): void {
     const fail = (why: string): never => {
         throw invalidParameter("LifecyclePolicyText", `Lifecycle policy validation failure: ${why}`);
     };
@@ -282,7 +286,7 @@ function uploadFor(ctx: ApiContext, repo: Repository, input: Json) {
 
 // ---- operations -------------------------------------------------------------------------
 
-const CreateRepository: Operation = (ctx, input) => {
+export const CreateRepository: Operation = (ctx, input) => {
     registryIdOf(ctx, input);
     const name = v.repositoryName(input);
     const mutability = mutabilityOf(input, false);
@@ -840,4 +844,7 @@ export const OPERATIONS: Record<string, Operation> = {
     UploadLayerPart,
     CompleteLayerUpload,
     GetDownloadUrlForLayer,
+    ...registryOperations,
+    ...pullThroughCacheOperations,
+    ...creationTemplateOperations,
 };

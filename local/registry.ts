@@ -10,6 +10,8 @@ import type { ApiContext } from "./api";
 import { lookupRepository } from "./api";
 import { basicCredentials } from "./auth";
 import { EcrError } from "./errors";
+import { createOnPush } from "./operations/creationTemplates";
+import { pullThroughCacheMiss, pullThroughCacheRuleFor } from "./operations/pullThroughCache";
 import { MEDIA_TYPES, findImage, putImage, referencingIndexes, removeImage, sha256Digest } from "./images";
 import type { Repository } from "./store";
 import { OCI_TAG_RE, isSha256Digest } from "./validate";
@@ -68,13 +70,32 @@ function authenticate(ctx: ApiContext, req: IncomingMessage): void {
     if (verdict !== "ok") throw new RegistryError(401, "UNAUTHORIZED", "Not Authorized", challenge);
 }
 
-function repository(ctx: ApiContext, name: string): Repository {
+/**
+ * The repository a `/v2/` request names. A missing one is created when the request writes
+ * (`push`) and a CREATE_ON_PUSH creation template applies; a manifest read (`pull`) of a missing
+ * one under a pull through cache rule answers what ECR answers when the upstream cannot be reached.
+ */
+function repository(ctx: ApiContext, name: string, access: "pull" | "push" | "other" = "other"): Repository {
     try {
         return lookupRepository(ctx, name);
     } catch (e) {
-        if (e instanceof EcrError) {
-            throw new RegistryError(404, "NAME_UNKNOWN", `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`);
+        if (!(e instanceof EcrError)) throw e;
+        if (!ctx.store.repositories.has(name)) {
+            const created = access === "push" ? createOnPushChecked(ctx, name) : undefined;
+            if (created) return created;
+            const rule = access === "pull" ? pullThroughCacheRuleFor(ctx, name) : undefined;
+            if (rule) throw new RegistryError(404, "MANIFEST_UNKNOWN", pullThroughCacheMiss(rule));
         }
+        throw new RegistryError(404, "NAME_UNKNOWN", `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`);
+    }
+}
+
+/** createOnPush, with a name ECR would refuse reported the OCI way. */
+function createOnPushChecked(ctx: ApiContext, name: string): Repository | undefined {
+    try {
+        return createOnPush(ctx, name);
+    } catch (e) {
+        if (e instanceof EcrError) throw new RegistryError(400, "NAME_INVALID", e.message);
         throw e;
     }
 }
@@ -121,8 +142,8 @@ function finishUpload(ctx: ApiContext, repo: Repository, id: string, digest: str
 
 async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, rest: string, query: URLSearchParams): Promise<void> {
     const method = req.method ?? "GET";
-    const repo = repository(ctx, name);
     const uploads = /^uploads\/?(.*)$/.exec(rest);
+    const repo = repository(ctx, name, uploads && method === "POST" ? "push" : "other");
     if (!uploads) {
         const digest = rest;
         if (method !== "GET" && method !== "HEAD") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported on blobs`);
@@ -202,7 +223,7 @@ const MANIFEST_TYPES: string[] = Object.values(MEDIA_TYPES);
 
 async function handleManifests(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, ref: string): Promise<void> {
     const method = req.method ?? "GET";
-    const repo = repository(ctx, name);
+    const repo = repository(ctx, name, method === "PUT" ? "push" : method === "GET" || method === "HEAD" ? "pull" : "other");
     const byDigest = ref.includes(":");
     if (method === "PUT") {
         const body = await readBody(req, MAX_MANIFEST);

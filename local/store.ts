@@ -83,12 +83,67 @@ interface UploadState extends UploadSession {
     chunks?: Buffer[];
 }
 
+/** A pull through cache rule as stored (the shape CreatePullThroughCacheRule answers with). */
+export interface PullThroughCacheRuleRecord {
+    ecrRepositoryPrefix: string;
+    upstreamRegistryUrl: string;
+    upstreamRegistry: string;
+    upstreamRepositoryPrefix: string;
+    credentialArn?: string;
+    customRoleArn?: string;
+    /** Epoch milliseconds. */
+    createdAt: number;
+    updatedAt: number;
+}
+
+/** A repository creation template as stored (the `RepositoryCreationTemplate` shape, times in ms). */
+export interface CreationTemplateRecord {
+    prefix: string;
+    description?: string;
+    encryptionConfiguration: { encryptionType: string; kmsKey?: string };
+    resourceTags: ResourceTag[];
+    imageTagMutability: string;
+    imageTagMutabilityExclusionFilters?: ExclusionFilter[];
+    repositoryPolicy?: string;
+    lifecyclePolicy?: string;
+    appliedFor: string[];
+    customRoleArn?: string;
+    createdAt: number;
+    updatedAt: number;
+}
+
+/** Everything that belongs to the registry rather than to one repository. */
+export interface RegistryRecord {
+    policyText?: string;
+    replicationRules: unknown[];
+    scanning: { scanType: string; rules: unknown[] };
+    pullThroughCacheRules: Record<string, PullThroughCacheRuleRecord>;
+    creationTemplates: Record<string, CreationTemplateRecord>;
+    /** Account settings set explicitly; the others have their defaults. */
+    accountSettings: Record<string, string>;
+    /** principalArn -> epoch ms it was registered. */
+    pullTimeUpdateExclusions: Record<string, number>;
+}
+
+function emptyRegistry(): RegistryRecord {
+    return {
+        replicationRules: [],
+        scanning: { scanType: "BASIC", rules: [] },
+        pullThroughCacheRules: {},
+        creationTemplates: {},
+        accountSettings: {},
+        pullTimeUpdateExclusions: {},
+    };
+}
+
 const META_VERSION = 1;
 /** How long an unfinished layer upload is kept. */
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export class Store {
     readonly repositories = new Map<string, Repository>();
+    /** Registry-level settings; change it in place, then `saveRegistry()`. */
+    registry: RegistryRecord = emptyRegistry();
     private readonly uploads = new Map<string, UploadState>();
     private readonly memoryBlobs = new Map<string, Buffer>();
     private readonly blobSizes = new Map<string, number>();
@@ -132,6 +187,14 @@ export class Store {
             fs.unlinkSync(file);
             this.fsyncDir(path.dirname(file));
         }
+    }
+
+    // ---- registry settings ---------------------------------------------------------------
+
+    /** Persists the registry-level settings (no-op in memory mode). */
+    saveRegistry(): void {
+        if (!this.dataDir) return;
+        this.writeAtomic(path.join(this.dataDir, "registry.json"), JSON.stringify({ version: META_VERSION, registry: this.registry }));
     }
 
     // ---- blobs --------------------------------------------------------------------------
@@ -322,11 +385,17 @@ export class Store {
 
     private load(): void {
         const dir = this.dataDir!;
-        for (const sub of ["repositories", "blobs/sha256", "uploads"]) {
+        for (const sub of [".", "repositories", "blobs/sha256", "uploads"]) {
             for (const f of fs.readdirSync(path.join(dir, sub))) {
                 // Leftovers of writes that never reached their rename were never acknowledged.
                 if (f.endsWith(".tmp")) fs.rmSync(path.join(dir, sub, f), { force: true });
             }
+        }
+        const registryFile = path.join(dir, "registry.json");
+        if (fs.existsSync(registryFile)) {
+            const parsed = JSON.parse(fs.readFileSync(registryFile, "utf8")) as { version: number; registry: Partial<RegistryRecord> };
+            if (parsed.version !== META_VERSION) throw new Error(`registry.json: unsupported state version ${parsed.version}`);
+            this.registry = { ...emptyRegistry(), ...parsed.registry };
         }
         for (const f of fs.readdirSync(path.join(dir, "repositories"))) {
             if (!f.endsWith(".json")) continue;
