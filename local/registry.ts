@@ -12,6 +12,7 @@ import { basicCredentials } from "./auth";
 import { EcrError } from "./errors";
 import { createOnPush } from "./operations/creationTemplates";
 import { pullThroughCacheMiss, pullThroughCacheRuleFor } from "./operations/pullThroughCache";
+import { accountSetting } from "./operations/registry";
 import { MEDIA_TYPES, findImage, putImage, referencingIndexes, removeImage, sha256Digest } from "./images";
 import type { Repository } from "./store";
 import { OCI_TAG_RE, isSha256Digest } from "./validate";
@@ -163,7 +164,9 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
         if (method !== "POST") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported here`);
         const mount = query.get("mount");
         const from = query.get("from");
-        if (mount && from) {
+        // ECR mounts across repositories only once the registry turns blob mounting on; otherwise
+        // the client gets an upload session, as the distribution spec allows, and sends the bytes.
+        if (mount && from && accountSetting(ctx, "BLOB_MOUNTING") === "ENABLED") {
             const source = ctx.store.repositories.get(from);
             const link = source?.layers[mount];
             if (link && Date.now() >= source!.visibleAt && ctx.store.hasBlob(mount)) {

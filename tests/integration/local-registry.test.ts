@@ -277,13 +277,17 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.equal(check.layers![0].layerSize, data.size);
         });
 
-        it("takes a monolithic upload and a cross-repository mount", async () => {
+        it("takes a monolithic upload, and a cross-repository mount once the BLOB_MOUNTING account setting is ENABLED", async () => {
             const a = await repo();
             const b = await repo();
             const data = blob(Buffer.from("monolithic blob"), OCI_LAYER);
             const mono = await v2(`${a}/blobs/uploads/?digest=${data.digest}`, { method: "POST", body: data.data });
             assert.equal(mono.status, 201);
             assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 404, "blobs are scoped to repositories");
+            const declined = await v2(`${b}/blobs/uploads/?mount=${data.digest}&from=${a}`, { method: "POST" });
+            assert.equal(declined.status, 202, "with blob mounting DISABLED (the default) a mount request starts an upload instead");
+            assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 404);
+            await sdk.send(new c.PutAccountSettingCommand({ name: "BLOB_MOUNTING", value: "ENABLED" }));
             const mount = await v2(`${b}/blobs/uploads/?mount=${data.digest}&from=${a}`, { method: "POST" });
             assert.equal(mount.status, 201);
             assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 200);
