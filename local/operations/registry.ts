@@ -3,7 +3,7 @@
  * the registry scanning configuration, account settings and pull-time update exclusions. One
  * registry per endpoint, so none of these take a registry id beyond the request's own.
  */
-import { type Operation, checkPolicyDocument, paginate } from "../api";
+import { type ApiContext, type Operation, checkPolicyDocument, paginate } from "../api";
 import { EcrError, invalidParameter } from "../errors";
 import * as v from "../validate";
 import type { Json } from "../validate";
@@ -30,7 +30,7 @@ export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: strin
 const V1_REGISTRY_ACTIONS = ["ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"];
 
 /** The value of an account setting, explicit or default. */
-export function accountSetting(ctx: { store: { registry: { accountSettings: Record<string, string> } } }, name: string): string {
+export function accountSetting(ctx: ApiContext, name: string): string {
     return ctx.store.registry.accountSettings[name] ?? ACCOUNT_SETTINGS[name].default;
 }
 
@@ -89,7 +89,7 @@ function structure(value: unknown, field: string): Json {
 }
 
 /** One replication rule, checked against the reference and returned in canonical member order. */
-function replicationRule(ctx: Parameters<Operation>[0], raw: unknown, i: number): Json {
+function replicationRule(ctx: ApiContext, raw: unknown, i: number): Json {
     const field = `replicationConfiguration.rules.${i + 1}`;
     const rule = structure(raw, field);
     const destinations = v.requireArray(rule, "destinations", 1, 100).map((d, j) => {
