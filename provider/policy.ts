@@ -235,6 +235,7 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         if (typeof type !== "string" || !ACTION_TYPES.includes(type)) {
             errors.push(`${at}.action.type must be one of ${ACTION_TYPES.join(", ")}`);
         }
+        errors.push(...storageClassProblems(at, sel, action as JsonObject | undefined));
     });
     if (anyRules.length > 1) {
         errors.push(`only one rule may have tagStatus "any"; rules ${anyRules.map((i) => `[${i}]`).join(", ")} do`);
@@ -243,6 +244,41 @@ export function validateLifecyclePolicy(doc: JsonObject): string[] {
         const higher = [...priorities.keys()].filter((p) => p > anyPriority);
         if (higher.length > 0) {
             errors.push(`rules[${anyRules[0]}] has tagStatus "any" and must have the highest rulePriority (it is evaluated last); raise it above ${Math.max(...higher)}`);
+        }
+    }
+    return errors;
+}
+
+/** ECR allows at most this many `*` wildcards in one tag pattern. */
+const MAX_TAG_PATTERN_WILDCARDS = 4;
+
+/**
+ * The archive storage class rules: a `transition` moves images to `archive` (the only target);
+ * `sinceImageTransitioned` selects archived images (storageClass `archive`, required), the other
+ * count types select `standard` ones; an archived image cannot be transitioned again. Also the
+ * wildcard limit of tag patterns.
+ */
+function storageClassProblems(at: string, sel: JsonObject, action: JsonObject | undefined): string[] {
+    const errors: string[] = [];
+    const type = action && typeof action === "object" ? action.type : undefined;
+    const target = action && typeof action === "object" ? action.targetStorageClass : undefined;
+    if (type === "transition" && target !== "archive") {
+        errors.push(`${at}.action.targetStorageClass must be "archive" for a transition (the only storage class images move to), got ${JSON.stringify(target)}`);
+    }
+    if (type === "expire" && target !== undefined) errors.push(`${at}.action.targetStorageClass applies only to a transition; drop it from the expire action`);
+    const transitioned = sel.countType === "sinceImageTransitioned";
+    if (transitioned && sel.storageClass !== "archive") {
+        errors.push(`${at}.selection.storageClass must be "archive" with countType sinceImageTransitioned (it selects archived images), got ${JSON.stringify(sel.storageClass)}`);
+    }
+    if (!transitioned && sel.storageClass !== undefined && sel.storageClass !== "standard") {
+        errors.push(`${at}.selection.storageClass must be "standard" (or left out) with countType ${String(sel.countType)}; only sinceImageTransitioned selects "archive"`);
+    }
+    if (transitioned && type === "transition") errors.push(`${at}.action.type: archived images cannot be transitioned again; use "expire" with sinceImageTransitioned`);
+    if (Array.isArray(sel.tagPatternList)) {
+        for (const p of sel.tagPatternList) {
+            if (typeof p === "string" && (p.match(/\*/g) ?? []).length > MAX_TAG_PATTERN_WILDCARDS) {
+                errors.push(`${at}.selection.tagPatternList: "${p}" has more than four * wildcards; ECR allows at most ${MAX_TAG_PATTERN_WILDCARDS} per pattern`);
+            }
         }
     }
     return errors;

@@ -19,3 +19,4 @@ export * from "./pullThroughCacheRule";
 export * from "./repositoryCreationTemplate";
 export * from "./accountSetting";
 export * from "./pullTimeUpdateExclusion";
+export * from "./registry";

@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import {
     DeletePullThroughCacheRuleCommand,
     DeleteRepositoryCreationTemplateCommand,
+    DeleteRegistryPolicyCommand,
     DeregisterPullTimeUpdateExclusionCommand,
     DescribePullThroughCacheRulesCommand,
     DescribeRepositoryCreationTemplatesCommand,
@@ -17,7 +18,9 @@ import {
     GetRegistryScanningConfigurationCommand,
     ListPullTimeUpdateExclusionsCommand,
     PutAccountSettingCommand,
+    PutRegistryPolicyCommand,
     PutRegistryScanningConfigurationCommand,
+    PutReplicationConfigurationCommand,
     UpdateRepositoryCreationTemplateCommand,
 } from "@aws-sdk/client-ecr";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
@@ -27,6 +30,7 @@ import * as pullThroughCacheRule from "../../provider/pullThroughCacheRule";
 import * as pullTimeUpdateExclusion from "../../provider/pullTimeUpdateExclusion";
 import * as registryScanningConfiguration from "../../provider/registryScanningConfiguration";
 import * as repositoryCreationTemplate from "../../provider/repositoryCreationTemplate";
+import * as ecrSdk from "../../sdk";
 import { startMoto, useEndpoint } from "../helpers/moto";
 
 type Provider = Required<Omit<dynamic.ResourceProvider, "configure">>;
@@ -126,6 +130,29 @@ for (const [label, start] of [["moto", startMoto], ["local endpoint", startLocal
             assert.deepEqual(after?.rules ?? [], []);
             assert.equal(await s.refresh(), false, "back at ECR's default where ENHANCED was: gone");
         });
+
+        it("getRegistryPolicy, getReplicationConfiguration and getRegistryScanningConfiguration read what the endpoint holds", async () => {
+            await assert.rejects(ecrSdk.getRegistryPolicy(), /ECR Registry Policy .*not found/);
+            const policy = { Version: "2012-10-17", Statement: [{ Sid: "R", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "ecr:ReplicateImage", Resource: "*" }] };
+            await ecr().send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(policy, null, 2) }));
+            const p = await ecrSdk.getRegistryPolicy();
+            assert.match(p.registryId, /^\d{12}$/);
+            assert.deepEqual(JSON.parse(p.policy).Statement[0].Sid, "R");
+            assert.ok(!/\n/.test(p.policy), "canonical JSON");
+            await ecr().send(new DeleteRegistryPolicyCommand({}));
+
+            const rule = { destinations: [{ region: "eu-west-1", registryId: "111111111111" }], repositoryFilters: [{ filter: "team/", filterType: "PREFIX_MATCH" as const }] };
+            await ecr().send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule] } }));
+            assert.deepEqual((await ecrSdk.getReplicationConfiguration()).replicationConfiguration.rules, [rule]);
+            await ecr().send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
+            assert.deepEqual((await ecrSdk.getReplicationConfiguration()).replicationConfiguration.rules, []);
+
+            await ecr().send(new PutRegistryScanningConfigurationCommand({ scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] }));
+            const scanning = await ecrSdk.getRegistryScanningConfiguration();
+            assert.equal(scanning.scanType, "ENHANCED");
+            assert.deepEqual(scanning.rules, [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]);
+            await ecr().send(new PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
+        });
     });
 }
 
@@ -218,6 +245,26 @@ describe("registry settings without a moto counterpart (integration, local endpo
             await ecr().send(new DeleteRepositoryCreationTemplateCommand({ prefix: "team" }));
             assert.equal(await t.refresh(), false);
             await t.destroy();
+        });
+    });
+
+    describe("getPullThroughCacheRule and getRepositoryCreationTemplate", () => {
+        it("read what the resources wrote, and name what is missing", async () => {
+            const r = new Managed(pullThroughCacheRule as unknown as Provider);
+            await r.up({ ecrRepositoryPrefix: "quay", upstreamRegistryUrl: "quay.io" });
+            const rule = await ecrSdk.getPullThroughCacheRule({ ecrRepositoryPrefix: "quay" });
+            assert.equal(rule.id, "quay");
+            assert.equal(rule.upstreamRegistryUrl, "quay.io");
+            assert.equal(rule.registryId, r.state.registryId);
+            await r.destroy();
+            await assert.rejects(ecrSdk.getPullThroughCacheRule({ ecrRepositoryPrefix: "quay" }), /reading ECR Pull Through Cache Rule \(quay\)|ECR Pull Through Cache Rule \(quay\) not found/);
+
+            const t = new Managed(repositoryCreationTemplate as unknown as Provider);
+            await t.up({ prefix: "ROOT", appliedFors: ["REPLICATION"], description: "everything else" });
+            const template = await ecrSdk.getRepositoryCreationTemplate({ prefix: "ROOT" });
+            assert.deepEqual([template.id, template.appliedFors, template.description, template.imageTagMutability], ["ROOT", ["REPLICATION"], "everything else", "MUTABLE"]);
+            await t.destroy();
+            await assert.rejects(ecrSdk.getRepositoryCreationTemplate({ prefix: "ROOT" }), /ECR Repository Creation Template \(ROOT\)/);
         });
     });
 
