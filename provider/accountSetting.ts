@@ -7,8 +7,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient, GetAccountSettingCommand, PutAccountSettingCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
-import { UNKNOWN } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+
+import { Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Account Setting";
 

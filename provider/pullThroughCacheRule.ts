@@ -15,9 +15,9 @@ import {
     UpdatePullThroughCacheRuleCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { UNKNOWN } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
+
+import { Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Pull Through Cache Rule";
 /** The exceptions that mean "no such rule": read, delete and the data source share them. */
@@ -58,15 +58,15 @@ export interface PullThroughCacheRuleOutputs extends PullThroughCacheRuleInputs 
 
 /** The rule for `prefix`, or NotFoundError. */
 export async function findPullThroughCacheRuleByPrefix(client: ECRClient, prefix: string): Promise<EcrPullThroughCacheRule> {
+    let out;
     try {
-        const out = await client.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: [prefix] }));
-        const rule = out.pullThroughCacheRules?.find((r) => r.ecrRepositoryPrefix === prefix);
-        if (!rule) throw new NotFoundError(`ECR ${KIND} (${prefix}) not found`);
-        return rule;
+        out = await client.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: [prefix] }));
     } catch (e) {
-        if (isA(e, ...PULL_THROUGH_CACHE_RULE_GONE)) throw new NotFoundError(`ECR ${KIND} (${prefix}) not found`, { cause: e });
-        throw e;
+        throw goneOr(e, PULL_THROUGH_CACHE_RULE_GONE, KIND, prefix);
     }
+    const rule = out.pullThroughCacheRules?.find((r) => r.ecrRepositoryPrefix === prefix);
+    if (!rule) throw notFound(KIND, prefix);
+    return rule;
 }
 
 /** Maps ECR's rule to the resource's state. The data source reuses it. */

@@ -12,9 +12,9 @@ import {
     RegisterPullTimeUpdateExclusionCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { UNKNOWN } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { EcrError, NotFoundError, isA, notFound, wrap } from "./errors";
+
+import { Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Pull Time Update Exclusion";
 /** The exceptions that mean "not excluded": delete treats them as done. */
@@ -41,7 +41,7 @@ export async function findPullTimeUpdateExclusion(client: ECRClient, principalAr
         nextToken = out.nextToken;
         if (!nextToken) break;
     }
-    throw new NotFoundError(`ECR ${KIND} (${principalArn}) not found`);
+    throw notFound(KIND, principalArn);
 }
 
 export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {

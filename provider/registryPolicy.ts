@@ -13,17 +13,16 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { DeleteRegistryPolicyCommand, ECRClient, GetRegistryPolicyCommand, PutRegistryPolicyCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Json, UNKNOWN, canonicalJson, containsUnknown, iamPoliciesEquivalent, normalizeIamPolicy, parsePolicy, validateIamPolicy } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
+import { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
+import { iamPoliciesEquivalent, normalizeIamPolicy, validateIamPolicy } from "./repositoryPolicy";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Registry Policy";
 /** The exceptions that mean "the registry has no policy": read and delete share them. */
 export const REGISTRY_POLICY_GONE = ["RegistryPolicyNotFoundException"] as const;
 /** The policy language version written when a per-statement resource starts a new document. */
 export const POLICY_VERSION = "2012-10-17";
-
-type JsonObject = { [key: string]: Json };
 
 /** Inputs after `check()`. */
 export interface RegistryPolicyInputs {
@@ -41,14 +40,14 @@ export interface RegistryPolicyOutputs extends RegistryPolicyInputs {
 
 /** The registry's policy text and id, or NotFoundError when the registry has no policy. */
 export async function findRegistryPolicy(client: ECRClient): Promise<{ policy: string; registryId: string }> {
+    let out;
     try {
-        const out = await client.send(new GetRegistryPolicyCommand({}));
-        if (!out.policyText) throw new NotFoundError(`ECR ${KIND} not found`);
-        return { policy: out.policyText, registryId: out.registryId ?? "" };
+        out = await client.send(new GetRegistryPolicyCommand({}));
     } catch (e) {
-        if (isA(e, ...REGISTRY_POLICY_GONE)) throw new NotFoundError(`ECR ${KIND} not found`, { cause: e });
-        throw e;
+        throw goneOr(e, REGISTRY_POLICY_GONE, KIND, "registry");
     }
+    if (!out.policyText) throw notFound(KIND, "registry", { registryId: out.registryId });
+    return { policy: out.policyText, registryId: out.registryId ?? "" };
 }
 
 /** The statements of a policy document, always as a list (IAM allows a single object). */

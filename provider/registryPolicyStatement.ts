@@ -9,16 +9,15 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { DeleteRegistryPolicyCommand, ECRClient, PutRegistryPolicyCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Json, UNKNOWN, canonicalJson, containsUnknown, iamPoliciesEquivalent, parsePolicy, validateIamPolicy } from "./policy";
+import { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
+import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
 import { readModifyWrite } from "./readModifyWrite";
 import { POLICY_VERSION, REGISTRY_POLICY_GONE, findRegistryPolicy, sidOf, statementKey, statementsOf } from "./registryPolicy";
-import { Failures, withoutInternals } from "./validate";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Registry Policy Statement";
 /** IAM's rule for a statement id: ASCII letters and digits. */
 export const SID_PATTERN = /^[A-Za-z0-9]+$/;
-
-type JsonObject = { [key: string]: Json };
 
 /** Inputs after `check()`. */
 export interface RegistryPolicyStatementInputs {

@@ -7,8 +7,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient, GetRegistryScanningConfigurationCommand, PutRegistryScanningConfigurationCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
-import { UNKNOWN, canonicalJson, containsUnknown } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { canonicalJson } from "./policyDocument";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Registry Scanning Configuration";
 export const SCAN_TYPES = ["BASIC", "ENHANCED"] as const;

@@ -14,8 +14,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { DescribeRegistryCommand, ECRClient, PutReplicationConfigurationCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
-import { UNKNOWN, canonicalJson, containsUnknown } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { canonicalJson } from "./policyDocument";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
 
 const KIND = "Replication Configuration";
 /** ECR's limits (PutReplicationConfiguration API reference). */

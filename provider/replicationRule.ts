@@ -16,7 +16,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
-import { containsUnknown } from "./policy";
+
 import { readModifyWrite } from "./readModifyWrite";
 import {
     MAX_RULES,
@@ -30,7 +30,7 @@ import {
     putReplicationRules,
     ruleKey,
 } from "./replicationConfiguration";
-import { Failures, withoutInternals } from "./validate";
+import { containsUnknown, Failures, withoutInternals } from "./validate";
 
 const KIND = "Replication Rule";
 

@@ -15,20 +15,13 @@ import {
     UpdateRepositoryCreationTemplateCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import {
-    UNKNOWN,
-    canonicalJson,
-    containsUnknown,
-    iamPoliciesEquivalent,
-    lifecyclePoliciesEquivalent,
-    parsePolicy,
-    validateIamPolicy,
-    validateLifecyclePolicy,
-} from "./policy";
+import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
+import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "./lifecyclePolicy";
+import { canonicalJson, parsePolicy } from "./policyDocument";
 import { ROLE_ARN_PATTERN, checkRepositoryPrefix } from "./pullThroughCacheRule";
+import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
 import { ENCRYPTION_TYPES, IMAGE_TAG_MUTABILITIES } from "./repository";
-import { Failures, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, containsUnknown, withoutInternals } from "./validate";
 
 const KIND = "Repository Creation Template";
 /** The exceptions that mean "no such template": read, delete and the data source share them. */
@@ -59,15 +52,15 @@ export interface RepositoryCreationTemplateOutputs extends RepositoryCreationTem
 
 /** The template for `prefix`, with the registry id, or NotFoundError. */
 export async function findRepositoryCreationTemplateByPrefix(client: ECRClient, prefix: string): Promise<{ template: EcrTemplate; registryId: string }> {
+    let out;
     try {
-        const out = await client.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }));
-        const template = out.repositoryCreationTemplates?.find((t) => t.prefix === prefix);
-        if (!template) throw new NotFoundError(`ECR ${KIND} (${prefix}) not found`);
-        return { template, registryId: out.registryId ?? "" };
+        out = await client.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }));
     } catch (e) {
-        if (isA(e, ...TEMPLATE_GONE)) throw new NotFoundError(`ECR ${KIND} (${prefix}) not found`, { cause: e });
-        throw e;
+        throw goneOr(e, TEMPLATE_GONE, KIND, prefix);
     }
+    const template = out.repositoryCreationTemplates?.find((t) => t.prefix === prefix);
+    if (!template) throw notFound(KIND, prefix, { registryId: out.registryId });
+    return { template, registryId: out.registryId ?? "" };
 }
 
 const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);

@@ -3,29 +3,22 @@
  * behalf. Kept and checked as ECR checks them, and applied here for CREATE_ON_PUSH: a push
  * through `/v2/` to a missing repository under a template's prefix creates it (`createOnPush`).
  */
-import {
-    type ApiContext,
-    CreateRepository,
-    type Operation,
-    checkLifecyclePolicy,
-    checkPolicyDocument,
-    exclusionFilters,
-    mutabilityOf,
-    paginate,
-} from "../api";
-import { EcrError, invalidParameter } from "../errors";
+import { EcrException, invalidParameter } from "../exceptions";
+import { checkIamPolicyDocument, checkLifecyclePolicy } from "../policyValidation";
 import type { CreationTemplateRecord, Repository } from "../store";
 import * as v from "../validate";
 import type { Json } from "../validate";
+import { type ApiContext, type Operation, type OperationTable, paginate } from "./common";
 import { repositoryPrefix, underPrefix } from "./pullThroughCache";
+import { CreateRepository, exclusionFilters, mutabilityOf } from "./repositories";
 
 const APPLIED_FOR = ["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
 const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"];
 const KMS_KEY_RE = /^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[a-z0-9-]+/;
 const MAX_TAGS = 50;
 
-function templateNotFound(ctx: ApiContext, prefix: string): EcrError {
-    return new EcrError(
+function templateNotFound(ctx: ApiContext, prefix: string): EcrException {
+    return new EcrException(
         "TemplateNotFoundException",
         `The repository creation template with prefix '${prefix}' does not exist in the registry with id '${ctx.config.accountId}'`,
     );
@@ -88,7 +81,7 @@ function applyMembers(t: CreationTemplateRecord, input: Json, creating: boolean)
     if (tags) {
         const parsed = v.resourceTags(tags, "resourceTags");
         const deduped = [...new Map(parsed.map((x) => [x.Key, x])).values()];
-        if (deduped.length > MAX_TAGS) throw new EcrError("TooManyTagsException", `A repository can have at most ${MAX_TAGS} tags`);
+        if (deduped.length > MAX_TAGS) throw new EcrException("TooManyTagsException", `A repository can have at most ${MAX_TAGS} tags`);
         t.resourceTags = deduped;
     }
     const mutability = mutabilityOf(input, false);
@@ -104,7 +97,7 @@ function applyMembers(t: CreationTemplateRecord, input: Json, creating: boolean)
         if (policy.length > 10240) throw invalidParameter("repositoryPolicy", "Member must have length less than or equal to 10240");
         if (policy === "") delete t.repositoryPolicy;
         else {
-            checkPolicyDocument(policy, "repositoryPolicy", "repository policy");
+            checkIamPolicyDocument(policy, "repositoryPolicy", "repository policy");
             t.repositoryPolicy = policy;
         }
     }
@@ -142,7 +135,7 @@ const CreateRepositoryCreationTemplate: Operation = (ctx, input) => {
     applyMembers(template, input, true);
     const templates = ctx.store.registry.creationTemplates;
     if (templates[prefix]) {
-        throw new EcrError(
+        throw new EcrException(
             "TemplateAlreadyExistsException",
             `The repository creation template with prefix '${prefix}' already exists in the registry with id '${ctx.config.accountId}'`,
         );
@@ -230,7 +223,7 @@ export function createOnPush(ctx: ApiContext, name: string): Repository | undefi
 }
 
 /** The repository creation template operations, by the name in `X-Amz-Target`. */
-export const creationTemplateOperations: Record<string, Operation> = {
+export const creationTemplateOperations: OperationTable = {
     CreateRepositoryCreationTemplate,
     DescribeRepositoryCreationTemplates,
     UpdateRepositoryCreationTemplate,

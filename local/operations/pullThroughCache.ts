@@ -3,11 +3,11 @@
  * credentials and role ECR needs for it. The rules are kept and checked as ECR checks them; the
  * endpoint is offline, so no image is ever fetched from upstream (see `pullThroughCacheMiss`).
  */
-import { type ApiContext, type Operation, paginate, registryIdOf } from "../api";
-import { EcrError, invalidParameter } from "../errors";
+import { EcrException, invalidParameter } from "../exceptions";
 import type { PullThroughCacheRuleRecord } from "../store";
 import * as v from "../validate";
 import type { Json } from "../validate";
+import { type ApiContext, type Operation, type OperationTable, paginate, registryIdOf } from "./common";
 
 /** Pull through cache rules per registry (ECR's quota, not adjustable). */
 const MAX_RULES = 50;
@@ -45,8 +45,8 @@ export function underPrefix(name: string, prefix: string): boolean {
     return prefix === "ROOT" || name.startsWith(`${prefix}/`);
 }
 
-function ruleNotFound(ctx: ApiContext, prefix: string): EcrError {
-    return new EcrError(
+function ruleNotFound(ctx: ApiContext, prefix: string): EcrException {
+    return new EcrException(
         "PullThroughCacheRuleNotFoundException",
         `The pull through cache rule with prefix '${prefix}' does not exist in the registry with id '${ctx.config.accountId}'`,
     );
@@ -94,7 +94,7 @@ function checkAccess(ctx: ApiContext, upstream: string, upstreamUrl: string, cre
             throw invalidParameter("credentialArn", `The upstream registry '${upstreamUrl}' does not take credentials; leave credentialArn out`);
         }
         if (m[2] !== ctx.config.region || m[3] !== ctx.config.accountId) {
-            throw new EcrError(
+            throw new EcrException(
                 "SecretNotFoundException",
                 `The secret '${credentialArn}' must be in the account and Region of the registry (${ctx.config.accountId}, ${ctx.config.region})`,
             );
@@ -124,7 +124,7 @@ const CreatePullThroughCacheRule: Operation = (ctx, input) => {
     const host = url.replace(/^https?:\/\//, "").replace(/\/+$/, "");
     const kind = UPSTREAMS.find((u) => u.host.test(host));
     if (!kind) {
-        throw new EcrError("UnsupportedUpstreamRegistryException", `The upstream registry '${url}' is not supported for pull through cache rules`);
+        throw new EcrException("UnsupportedUpstreamRegistryException", `The upstream registry '${url}' is not supported for pull through cache rules`);
     }
     const named = v.optionalString(input, "upstreamRegistry");
     if (named !== undefined && !UPSTREAMS.some((u) => u.name === named)) {
@@ -142,13 +142,13 @@ const CreatePullThroughCacheRule: Operation = (ctx, input) => {
     }
     const rules = ctx.store.registry.pullThroughCacheRules;
     if (rules[prefix]) {
-        throw new EcrError(
+        throw new EcrException(
             "PullThroughCacheRuleAlreadyExistsException",
             `A pull through cache rule with prefix '${prefix}' already exists in the registry with id '${ctx.config.accountId}'`,
         );
     }
     if (Object.keys(rules).length >= MAX_RULES) {
-        throw new EcrError("LimitExceededException", `A registry can have at most ${MAX_RULES} pull through cache rules`);
+        throw new EcrException("LimitExceededException", `A registry can have at most ${MAX_RULES} pull through cache rules`);
     }
     const now = Date.now();
     const rule: PullThroughCacheRuleRecord = {
@@ -244,7 +244,7 @@ export function pullThroughCacheMiss(rule: PullThroughCacheRuleRecord): string {
 }
 
 /** The pull through cache operations, by the name in `X-Amz-Target`. */
-export const pullThroughCacheOperations: Record<string, Operation> = {
+export const pullThroughCacheOperations: OperationTable = {
     CreatePullThroughCacheRule,
     DescribePullThroughCacheRules,
     UpdatePullThroughCacheRule,

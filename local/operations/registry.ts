@@ -3,10 +3,11 @@
  * the registry scanning configuration, account settings and pull-time update exclusions. One
  * registry per endpoint, so none of these take a registry id beyond the request's own.
  */
-import { type ApiContext, type Operation, checkPolicyDocument, paginate } from "../api";
-import { EcrError, invalidParameter } from "../errors";
+import { EcrException, invalidParameter } from "../exceptions";
+import { checkIamPolicyDocument } from "../policyValidation";
 import * as v from "../validate";
 import type { Json } from "../validate";
+import { type ApiContext, type OperationTable, type Operation, paginate } from "./common";
 
 /** At most this many unique destinations across all replication rules (ECR's documented limit). */
 const MAX_REPLICATION_DESTINATIONS = 25;
@@ -34,13 +35,13 @@ export function accountSetting(ctx: ApiContext, name: string): string {
     return ctx.store.registry.accountSettings[name] ?? ACCOUNT_SETTINGS[name].default;
 }
 
-function registryPolicyNotFound(registryId: string): EcrError {
-    return new EcrError("RegistryPolicyNotFoundException", `Registry policy does not exist in the registry with id '${registryId}'`);
+function registryPolicyNotFound(registryId: string): EcrException {
+    return new EcrException("RegistryPolicyNotFoundException", `Registry policy does not exist in the registry with id '${registryId}'`);
 }
 
 /** A registry policy is an IAM document whose actions are ECR actions the policy scope enforces. */
 function checkRegistryPolicy(text: string, scope: string): void {
-    checkPolicyDocument(text, "PolicyText", "registry policy");
+    checkIamPolicyDocument(text, "PolicyText", "registry policy");
     const doc = JSON.parse(text) as Json;
     const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Json[];
     for (const st of statements) {
@@ -225,7 +226,7 @@ const RegisterPullTimeUpdateExclusion: Operation = (ctx, input) => {
     const arn = principalArn(input);
     const exclusions = ctx.store.registry.pullTimeUpdateExclusions;
     if (exclusions[arn] !== undefined) {
-        throw new EcrError("ExclusionAlreadyExistsException", `The principal '${arn}' is already excluded from pull time updates`);
+        throw new EcrException("ExclusionAlreadyExistsException", `The principal '${arn}' is already excluded from pull time updates`);
     }
     exclusions[arn] = Date.now();
     ctx.store.saveRegistry();
@@ -236,7 +237,7 @@ const DeregisterPullTimeUpdateExclusion: Operation = (ctx, input) => {
     const arn = principalArn(input);
     const exclusions = ctx.store.registry.pullTimeUpdateExclusions;
     if (exclusions[arn] === undefined) {
-        throw new EcrError("ExclusionNotFoundException", `The principal '${arn}' is not excluded from pull time updates`);
+        throw new EcrException("ExclusionNotFoundException", `The principal '${arn}' is not excluded from pull time updates`);
     }
     delete exclusions[arn];
     ctx.store.saveRegistry();
@@ -253,7 +254,7 @@ const ListPullTimeUpdateExclusions: Operation = (ctx, input) => {
 };
 
 /** The registry-wide operations, by the name in `X-Amz-Target`. */
-export const registryOperations: Record<string, Operation> = {
+export const registryOperations: OperationTable = {
     PutRegistryPolicy,
     GetRegistryPolicy,
     DeleteRegistryPolicy,

@@ -5,9 +5,10 @@
  * provider/, so a value read here has the fields of the managed resource's outputs.
  */
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { assertValid, clientFor } from "../../provider/dataSource";
+import { assertValid, clientFor } from "./common";
 import { wrap } from "../../provider/errors";
-import { Json, canonicalJson, normalizeLifecyclePolicy, parsePolicy, validateLifecyclePolicy } from "../../provider/policy";
+import { normalizeLifecyclePolicy, validateLifecyclePolicy } from "../../provider/lifecyclePolicy";
+import { Json, canonicalJson, parsePolicy } from "../../provider/policyDocument";
 import { PullThroughCacheRuleOutputs, checkRepositoryPrefix, findPullThroughCacheRuleByPrefix, pullThroughCacheRuleState } from "../../provider/pullThroughCacheRule";
 import { findRegistryPolicy } from "../../provider/registryPolicy";
 import { ScanningRule, findRegistryScanningConfiguration } from "../../provider/registryScanningConfiguration";
@@ -184,7 +185,7 @@ export function lifecyclePolicyDocument(args: GetLifecyclePolicyDocumentArgs): G
     const argumentNames = (problem: string) =>
         problem.replace(/\.rulePriority\b/g, ".priority").replace(/\btagPatternList\b/g, "tagPatternLists").replace(/\btagPrefixList\b/g, "tagPrefixLists");
     for (const problem of validateLifecyclePolicy({ rules })) {
-        const m = /^(rules\[\d+\](?:\.[a-zA-Z]+)*)\s*:?\s*(.*)$/.exec(argumentNames(problem));
+        const m = /^(rules\[\d+\](?:\.[a-zA-Z]+|\[\d+\])*)\s*:?\s*(.*)$/.exec(argumentNames(problem));
         if (m && m[1] !== "") f.add(m[1], m[2]);
         else f.add("rules", argumentNames(problem));
     }

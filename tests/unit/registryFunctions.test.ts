@@ -76,7 +76,7 @@ describe("getLifecyclePolicyDocument", () => {
         ["an unknown action", { rules: [{ ...untagged, action: { type: "shred" } }] }, "rules[0].action.type", /expire, transition/],
         ["a transition without archive", { rules: [{ ...untagged, action: { type: "transition" } }] }, "rules[0].action.targetStorageClass", /archive/],
         ["sinceImageTransitioned without storageClass archive", { rules: [{ priority: 1, selection: { tagStatus: "any", countType: "sinceImageTransitioned", countUnit: "days", countNumber: 1 } }] }, "rules[0].selection.storageClass", /archive/],
-        ["a tag pattern with five wildcards", { rules: [{ priority: 1, selection: { tagStatus: "tagged", tagPatternLists: ["a*b*c*d*e*f"], countType: "imageCountMoreThan", countNumber: 1 } }] }, "rules[0].selection.tagPatternLists", /more than four \* wildcards/],
+        ["a tag pattern with five wildcards", { rules: [{ priority: 1, selection: { tagStatus: "tagged", tagPatternLists: ["a*b*c*d*e*f"], countType: "imageCountMoreThan", countNumber: 1 } }] }, "rules[0].selection.tagPatternLists[0]", /has 5 wildcards; ECR allows at most 4/],
     ];
     for (const [what, args, property, reason] of bad) {
         it(`refuses ${what}, naming ${property}`, async () => {

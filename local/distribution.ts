@@ -6,15 +6,15 @@
  * the one store through the same image rules.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiContext } from "./api";
-import { lookupRepository } from "./api";
 import { basicCredentials } from "./auth";
-import { EcrError } from "./errors";
+import type { ApiContext } from "./context";
+import { EcrException } from "./exceptions";
+import { BodyTooLargeError, readBody as readWholeBody } from "./http";
 import { createOnPush } from "./operations/creationTemplates";
 import { pullThroughCacheMiss, pullThroughCacheRuleFor } from "./operations/pullThroughCache";
 import { accountSetting } from "./operations/registry";
 import { MEDIA_TYPES, findImage, putImage, referencingIndexes, removeImage, sha256Digest } from "./images";
-import type { Repository } from "./store";
+import { type Repository, lookupRepository } from "./store";
 import { OCI_TAG_RE, isSha256Digest } from "./validate";
 
 const MAX_BODY = 4 * 1024 * 1024 * 1024 - 1;
@@ -31,17 +31,14 @@ class RegistryError extends Error {
     }
 }
 
-/** Reads a whole request body, refusing more than `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-        const b = chunk as Buffer;
-        size += b.length;
-        if (size > limit) throw new RegistryError(413, "SIZE_INVALID", `request body exceeds ${limit} bytes`);
-        chunks.push(b);
+/** Reads a whole request body; too large a body is the OCI `SIZE_INVALID` error. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+    try {
+        return await readWholeBody(req, limit);
+    } catch (e) {
+        if (e instanceof BodyTooLargeError) throw new RegistryError(413, "SIZE_INVALID", e.message);
+        throw e;
     }
-    return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Buffer | string): void {
@@ -78,9 +75,9 @@ function authenticate(ctx: ApiContext, req: IncomingMessage): void {
  */
 function repository(ctx: ApiContext, name: string, access: "pull" | "push" | "other" = "other"): Repository {
     try {
-        return lookupRepository(ctx, name);
+        return lookupRepository(ctx.store, ctx.config.accountId, name);
     } catch (e) {
-        if (!(e instanceof EcrError)) throw e;
+        if (!(e instanceof EcrException)) throw e;
         if (!ctx.store.repositories.has(name)) {
             const created = access === "push" ? createOnPushChecked(ctx, name) : undefined;
             if (created) return created;
@@ -96,7 +93,7 @@ function createOnPushChecked(ctx: ApiContext, name: string): Repository | undefi
     try {
         return createOnPush(ctx, name);
     } catch (e) {
-        if (e instanceof EcrError) throw new RegistryError(400, "NAME_INVALID", e.message);
+        if (e instanceof EcrException) throw new RegistryError(400, "NAME_INVALID", e.message);
         throw e;
     }
 }
@@ -141,14 +138,22 @@ function finishUpload(ctx: ApiContext, repo: Repository, id: string, digest: str
     return size;
 }
 
-async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, rest: string, query: URLSearchParams): Promise<void> {
+async function handleBlobs(
+    ctx: ApiContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    rest: string,
+    query: URLSearchParams,
+): Promise<void> {
     const method = req.method ?? "GET";
     const uploads = /^uploads\/?(.*)$/.exec(rest);
     const repo = repository(ctx, name, uploads && method === "POST" ? "push" : "other");
     if (!uploads) {
         const digest = rest;
         if (method !== "GET" && method !== "HEAD") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported on blobs`);
-        if (!repo.layers[digest] || !ctx.store.hasBlob(digest)) throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
+        if (!repo.layers[digest] || !ctx.store.hasBlob(digest))
+            throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
         const headers = {
             "Content-Type": "application/octet-stream",
             "Content-Length": ctx.store.blobSize(digest)!,
@@ -167,9 +172,8 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
         // ECR mounts across repositories only once the registry turns blob mounting on; otherwise
         // the client gets an upload session, as the distribution spec allows, and sends the bytes.
         if (mount && from && accountSetting(ctx, "BLOB_MOUNTING") === "ENABLED") {
-            const source = ctx.store.repositories.get(from);
-            const link = source?.layers[mount];
-            if (link && Date.now() >= source!.visibleAt && ctx.store.hasBlob(mount)) {
+            const link = ctx.store.visibleRepository(from)?.layers[mount];
+            if (link && ctx.store.hasBlob(mount)) {
                 linkBlob(ctx, repo, mount, link.size);
                 return blobCreated(res, name, mount);
             }
@@ -190,7 +194,11 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     }
     switch (method) {
         case "GET":
-            return send(res, 204, { Location: uploadLocation(name, id), "Docker-Upload-UUID": id, Range: `0-${Math.max(upload.size - 1, 0)}` });
+            return send(res, 204, {
+                Location: uploadLocation(name, id),
+                "Docker-Upload-UUID": id,
+                Range: `0-${Math.max(upload.size - 1, 0)}`,
+            });
         case "DELETE":
             ctx.store.dropUpload(id);
             return send(res, 204, {});
@@ -243,7 +251,7 @@ async function handleManifests(ctx: ApiContext, req: IncomingMessage, res: Serve
                 registryId: ctx.config.accountId,
             });
         } catch (e) {
-            if (!(e instanceof EcrError)) throw e;
+            if (!(e instanceof EcrException)) throw e;
             switch (e.type) {
                 case "ImageAlreadyExistsException":
                     break; // pushing the same manifest again is a no-op on the registry side
