@@ -84,7 +84,11 @@ function repository(ctx: ApiContext, name: string, access: "pull" | "push" | "ot
             const rule = access === "pull" ? pullThroughCacheRuleFor(ctx, name) : undefined;
             if (rule) throw new RegistryError(404, "MANIFEST_UNKNOWN", pullThroughCacheMiss(rule));
         }
-        throw new RegistryError(404, "NAME_UNKNOWN", `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`);
+        throw new RegistryError(
+            404,
+            "NAME_UNKNOWN",
+            `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`,
+        );
     }
 }
 

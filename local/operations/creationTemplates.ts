@@ -35,7 +35,8 @@ function templateView(t: CreationTemplateRecord): Json {
         updatedAt: t.updatedAt / 1000,
     };
     if (t.description !== undefined) out.description = t.description;
-    if (t.imageTagMutabilityExclusionFilters) out.imageTagMutabilityExclusionFilters = t.imageTagMutabilityExclusionFilters.map((f) => ({ ...f }));
+    if (t.imageTagMutabilityExclusionFilters)
+        out.imageTagMutabilityExclusionFilters = t.imageTagMutabilityExclusionFilters.map((f) => ({ ...f }));
     if (t.repositoryPolicy !== undefined) out.repositoryPolicy = t.repositoryPolicy;
     if (t.lifecyclePolicy !== undefined) out.lifecyclePolicy = t.lifecyclePolicy;
     if (t.customRoleArn !== undefined) out.customRoleArn = t.customRoleArn;
@@ -66,11 +67,17 @@ function applyMembers(t: CreationTemplateRecord, input: Json, creating: boolean)
     if (enc) {
         const type = v.requireString(enc, "encryptionType");
         if (!ENCRYPTION_TYPES.includes(type)) {
-            throw invalidParameter("encryptionConfiguration.encryptionType", `Member must satisfy enum value set: [${ENCRYPTION_TYPES.join(", ")}]`);
+            throw invalidParameter(
+                "encryptionConfiguration.encryptionType",
+                `Member must satisfy enum value set: [${ENCRYPTION_TYPES.join(", ")}]`,
+            );
         }
         const kmsKey = v.optionalString(enc, "kmsKey");
         if (kmsKey !== undefined && (kmsKey.length > 2048 || !KMS_KEY_RE.test(kmsKey))) {
-            throw invalidParameter("encryptionConfiguration.kmsKey", "must satisfy regular expression '^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+'");
+            throw invalidParameter(
+                "encryptionConfiguration.kmsKey",
+                "must satisfy regular expression '^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+'",
+            );
         }
         if (type === "AES256" && kmsKey) {
             throw invalidParameter("encryptionConfiguration", "KMS key should not be specified when encryptionType is AES256");
@@ -190,7 +197,9 @@ const DeleteRepositoryCreationTemplate: Operation = (ctx, input) => {
  * with ROOT as the catch-all.
  */
 export function templateFor(ctx: ApiContext, name: string, appliedFor: string): CreationTemplateRecord | undefined {
-    const matching = Object.values(ctx.store.registry.creationTemplates).filter((t) => t.appliedFor.includes(appliedFor) && underPrefix(name, t.prefix));
+    const matching = Object.values(ctx.store.registry.creationTemplates).filter(
+        (t) => t.appliedFor.includes(appliedFor) && underPrefix(name, t.prefix),
+    );
     const specific = matching.filter((t) => t.prefix !== "ROOT").sort((a, b) => b.prefix.length - a.prefix.length);
     return specific[0] ?? matching.find((t) => t.prefix === "ROOT");
 }

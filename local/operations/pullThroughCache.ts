@@ -91,7 +91,10 @@ function checkAccess(ctx: ApiContext, upstream: string, upstreamUrl: string, cre
             );
         }
         if (!kind.needsCredentials) {
-            throw invalidParameter("credentialArn", `The upstream registry '${upstreamUrl}' does not take credentials; leave credentialArn out`);
+            throw invalidParameter(
+                "credentialArn",
+                `The upstream registry '${upstreamUrl}' does not take credentials; leave credentialArn out`,
+            );
         }
         if (m[2] !== ctx.config.region || m[3] !== ctx.config.accountId) {
             throw new EcrException(
@@ -108,12 +111,16 @@ function checkAccess(ctx: ApiContext, upstream: string, upstreamUrl: string, cre
     if (customRoleArn !== undefined) {
         const m = ROLE_ARN_RE.exec(customRoleArn);
         if (customRoleArn.length > 2048 || !m) throw invalidParameter("customRoleArn", "Member must be the ARN of an IAM role");
-        if (upstream !== "ecr") throw invalidParameter("customRoleArn", "customRoleArn is only supported for an Amazon ECR upstream registry");
+        if (upstream !== "ecr")
+            throw invalidParameter("customRoleArn", "customRoleArn is only supported for an Amazon ECR upstream registry");
         if (m[2] !== ctx.config.accountId) {
             throw invalidParameter("customRoleArn", "The role must be in the same account as the registry that you are configuring");
         }
     } else if (upstream === "ecr" && ECR_HOST_RE.exec(upstreamUrl)![1] !== ctx.config.accountId) {
-        throw invalidParameter("customRoleArn", "An upstream Amazon ECR registry in another account requires customRoleArn, a role ECR assumes to pull");
+        throw invalidParameter(
+            "customRoleArn",
+            "An upstream Amazon ECR registry in another account requires customRoleArn, a role ECR assumes to pull",
+        );
     }
 }
 
@@ -124,14 +131,20 @@ const CreatePullThroughCacheRule: Operation = (ctx, input) => {
     const host = url.replace(/^https?:\/\//, "").replace(/\/+$/, "");
     const kind = UPSTREAMS.find((u) => u.host.test(host));
     if (!kind) {
-        throw new EcrException("UnsupportedUpstreamRegistryException", `The upstream registry '${url}' is not supported for pull through cache rules`);
+        throw new EcrException(
+            "UnsupportedUpstreamRegistryException",
+            `The upstream registry '${url}' is not supported for pull through cache rules`,
+        );
     }
     const named = v.optionalString(input, "upstreamRegistry");
     if (named !== undefined && !UPSTREAMS.some((u) => u.name === named)) {
         throw invalidParameter("upstreamRegistry", `Member must satisfy enum value set: [${UPSTREAMS.map((u) => u.name).join(", ")}]`);
     }
     if (named !== undefined && named !== kind.name) {
-        throw invalidParameter("upstreamRegistry", `upstreamRegistry '${named}' does not match upstreamRegistryUrl '${url}' (${kind.name})`);
+        throw invalidParameter(
+            "upstreamRegistry",
+            `upstreamRegistry '${named}' does not match upstreamRegistryUrl '${url}' (${kind.name})`,
+        );
     }
     const credentialArn = v.optionalString(input, "credentialArn");
     const customRoleArn = v.optionalString(input, "customRoleArn");
@@ -234,7 +247,13 @@ const ValidatePullThroughCacheRule: Operation = (ctx, input) => {
 export function pullThroughCacheRuleFor(ctx: ApiContext, name: string): PullThroughCacheRuleRecord | undefined {
     return Object.values(ctx.store.registry.pullThroughCacheRules)
         .filter((r) => underPrefix(name, r.ecrRepositoryPrefix))
-        .sort((a, b) => (a.ecrRepositoryPrefix === "ROOT" ? -1 : b.ecrRepositoryPrefix === "ROOT" ? 1 : a.ecrRepositoryPrefix.length - b.ecrRepositoryPrefix.length))
+        .sort((a, b) =>
+            a.ecrRepositoryPrefix === "ROOT"
+                ? -1
+                : b.ecrRepositoryPrefix === "ROOT"
+                  ? 1
+                  : a.ecrRepositoryPrefix.length - b.ecrRepositoryPrefix.length,
+        )
         .pop();
 }
 

@@ -114,7 +114,10 @@ function replicationRule(ctx: ApiContext, raw: unknown, i: number): Json {
             const value = v.requireString(filter, "filter");
             const type = v.requireString(filter, "filterType");
             if (type !== "PREFIX_MATCH") {
-                throw invalidParameter(`${field}.repositoryFilters.${j + 1}.filterType`, "Member must satisfy enum value set: [PREFIX_MATCH]");
+                throw invalidParameter(
+                    `${field}.repositoryFilters.${j + 1}.filterType`,
+                    "Member must satisfy enum value set: [PREFIX_MATCH]",
+                );
             }
             if (value.length < 2 || value.length > 256 || !REPLICATION_FILTER_RE.test(value)) {
                 throw invalidParameter(

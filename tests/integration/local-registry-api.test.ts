@@ -13,9 +13,14 @@ import { checkShape, rawCall, responseSchema } from "../conformance/sdk-shapes";
 const ACCOUNT = "123456789012";
 const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ecr-pullthroughcache/hub-creds-AbCdEf`;
 const LIFECYCLE = JSON.stringify({
-    rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }],
+    rules: [
+        { rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } },
+    ],
 });
-const REPOSITORY_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }] });
+const REPOSITORY_POLICY = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }],
+});
 
 function registryPolicy(actions: string[]): string {
     return JSON.stringify({
@@ -61,13 +66,24 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
             const empty = await wire("DescribeRegistry", {});
             assert.deepEqual(empty, { registryId: ACCOUNT, replicationConfiguration: { rules: [] } });
             const rules = [
-                { destinations: [{ region: "eu-west-1", registryId: ACCOUNT }], repositoryFilters: [{ filter: "prod", filterType: "PREFIX_MATCH" }] },
+                {
+                    destinations: [{ region: "eu-west-1", registryId: ACCOUNT }],
+                    repositoryFilters: [{ filter: "prod", filterType: "PREFIX_MATCH" }],
+                },
                 { destinations: [{ region: "us-east-1", registryId: "210987654321" }] },
             ];
-            assert.deepEqual(await wire("PutReplicationConfiguration", { replicationConfiguration: { rules } }), { replicationConfiguration: { rules } });
+            assert.deepEqual(await wire("PutReplicationConfiguration", { replicationConfiguration: { rules } }), {
+                replicationConfiguration: { rules },
+            });
             assert.deepEqual((await wire("DescribeRegistry", {})).replicationConfiguration, { rules });
-            assert.deepEqual(await wire("GetRegistryScanningConfiguration", {}), { registryId: ACCOUNT, scanningConfiguration: { scanType: "BASIC", rules: [] } });
-            const scanning = { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "prod/*", filterType: "WILDCARD" }] }] };
+            assert.deepEqual(await wire("GetRegistryScanningConfiguration", {}), {
+                registryId: ACCOUNT,
+                scanningConfiguration: { scanType: "BASIC", rules: [] },
+            });
+            const scanning = {
+                scanType: "ENHANCED",
+                rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "prod/*", filterType: "WILDCARD" }] }],
+            };
             assert.deepEqual(await wire("PutRegistryScanningConfiguration", scanning), { registryScanningConfiguration: scanning });
             assert.deepEqual((await wire("GetRegistryScanningConfiguration", {})).scanningConfiguration, scanning);
         });
@@ -80,13 +96,22 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
 
             const dest = (i: number) => ({ region: "eu-west-1", registryId: String(100000000000 + i) });
             const tooManyRules = Array.from({ length: 11 }, (_, i) => ({ destinations: [dest(i)] }));
-            assert.equal(await refusal("PutReplicationConfiguration", { replicationConfiguration: { rules: tooManyRules } }), "InvalidParameterException");
+            assert.equal(
+                await refusal("PutReplicationConfiguration", { replicationConfiguration: { rules: tooManyRules } }),
+                "InvalidParameterException",
+            );
             const spread = Array.from({ length: 2 }, (_, r) => ({ destinations: Array.from({ length: 13 }, (_, i) => dest(r * 13 + i)) }));
-            assert.equal(await refusal("PutReplicationConfiguration", { replicationConfiguration: { rules: spread } }), "InvalidParameterException");
+            assert.equal(
+                await refusal("PutReplicationConfiguration", { replicationConfiguration: { rules: spread } }),
+                "InvalidParameterException",
+            );
             const self = { rules: [{ destinations: [{ region: "us-east-1", registryId: ACCOUNT }] }] };
             assert.equal(await refusal("PutReplicationConfiguration", { replicationConfiguration: self }), "InvalidParameterException");
             const badFilter = { rules: [{ destinations: [dest(1)], repositoryFilters: [{ filter: "prod", filterType: "WILDCARD" }] }] };
-            assert.equal(await refusal("PutReplicationConfiguration", { replicationConfiguration: badFilter }), "InvalidParameterException");
+            assert.equal(
+                await refusal("PutReplicationConfiguration", { replicationConfiguration: badFilter }),
+                "InvalidParameterException",
+            );
             assert.equal(await refusal("PutReplicationConfiguration", {}), "InvalidParameterException");
             // 25 unique destinations are allowed; the same destination in two rules counts once.
             const fine = [{ destinations: Array.from({ length: 25 }, (_, i) => dest(i)) }, { destinations: [dest(0)] }];
@@ -94,35 +119,59 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
 
             const wild = [{ filter: "*", filterType: "WILDCARD" }];
             assert.equal(
-                await refusal("PutRegistryScanningConfiguration", { scanType: "BASIC", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: wild }] }),
+                await refusal("PutRegistryScanningConfiguration", {
+                    scanType: "BASIC",
+                    rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: wild }],
+                }),
                 "InvalidParameterException",
             );
             assert.equal(await refusal("PutRegistryScanningConfiguration", { scanType: "FAST" }), "InvalidParameterException");
             const three = Array.from({ length: 3 }, () => ({ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: wild }));
-            assert.equal(await refusal("PutRegistryScanningConfiguration", { scanType: "ENHANCED", rules: three }), "InvalidParameterException");
             assert.equal(
-                await refusal("PutRegistryScanningConfiguration", { scanType: "BASIC", rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "Bad!", filterType: "WILDCARD" }] }] }),
+                await refusal("PutRegistryScanningConfiguration", { scanType: "ENHANCED", rules: three }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await refusal("PutRegistryScanningConfiguration", {
+                    scanType: "BASIC",
+                    rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "Bad!", filterType: "WILDCARD" }] }],
+                }),
                 "InvalidParameterException",
             );
         });
 
         it("holds the registry policy to the actions of the policy scope (V1: replication and cache only; V2: any ECR action)", async () => {
-            assert.deepEqual(await wire("GetAccountSetting", { name: "REGISTRY_POLICY_SCOPE" }), { name: "REGISTRY_POLICY_SCOPE", value: "V2" });
+            assert.deepEqual(await wire("GetAccountSetting", { name: "REGISTRY_POLICY_SCOPE" }), {
+                name: "REGISTRY_POLICY_SCOPE",
+                value: "V2",
+            });
             await wire("PutRegistryPolicy", { policyText: registryPolicy(["ecr:BatchGetImage", "ecr:CreateRepository"]) });
             await wire("PutAccountSetting", { name: "REGISTRY_POLICY_SCOPE", value: "V1" });
-            assert.equal(await refusal("PutRegistryPolicy", { policyText: registryPolicy(["ecr:BatchGetImage"]) }), "InvalidParameterException");
+            assert.equal(
+                await refusal("PutRegistryPolicy", { policyText: registryPolicy(["ecr:BatchGetImage"]) }),
+                "InvalidParameterException",
+            );
             await wire("PutRegistryPolicy", { policyText: registryPolicy(["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]) });
         });
     });
 
     describe("account settings and pull-time update exclusions", () => {
         it("answers the defaults, takes the documented values and refuses others", async () => {
-            assert.deepEqual(await wire("GetAccountSetting", { name: "BASIC_SCAN_TYPE_VERSION" }), { name: "BASIC_SCAN_TYPE_VERSION", value: "AWS_NATIVE" });
+            assert.deepEqual(await wire("GetAccountSetting", { name: "BASIC_SCAN_TYPE_VERSION" }), {
+                name: "BASIC_SCAN_TYPE_VERSION",
+                value: "AWS_NATIVE",
+            });
             assert.deepEqual(await wire("GetAccountSetting", { name: "BLOB_MOUNTING" }), { name: "BLOB_MOUNTING", value: "DISABLED" });
-            assert.deepEqual(await wire("PutAccountSetting", { name: "BLOB_MOUNTING", value: "ENABLED" }), { name: "BLOB_MOUNTING", value: "ENABLED" });
+            assert.deepEqual(await wire("PutAccountSetting", { name: "BLOB_MOUNTING", value: "ENABLED" }), {
+                name: "BLOB_MOUNTING",
+                value: "ENABLED",
+            });
             assert.equal((await sdk.send(new c.GetAccountSettingCommand({ name: "BLOB_MOUNTING" }))).value, "ENABLED");
             assert.equal(await refusal("PutAccountSetting", { name: "BLOB_MOUNTING", value: "yes" }), "InvalidParameterException");
-            assert.equal(await refusal("PutAccountSetting", { name: "BASIC_SCAN_TYPE_VERSION", value: "CLAIR" }), "InvalidParameterException");
+            assert.equal(
+                await refusal("PutAccountSetting", { name: "BASIC_SCAN_TYPE_VERSION", value: "CLAIR" }),
+                "InvalidParameterException",
+            );
             assert.equal(await refusal("GetAccountSetting", { name: "NO_SUCH_SETTING" }), "InvalidParameterException");
             assert.equal(await refusal("PutAccountSetting", { name: "BLOB_MOUNTING" }), "InvalidParameterException");
         });
@@ -135,7 +184,10 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
                 assert.equal(typeof r.createdAt, "number");
             }
             assert.equal(await refusal("RegisterPullTimeUpdateExclusion", { principalArn: arns[0] }), "ExclusionAlreadyExistsException");
-            assert.equal(await refusal("RegisterPullTimeUpdateExclusion", { principalArn: "arn:aws:iam::123:role/x" }), "InvalidParameterException");
+            assert.equal(
+                await refusal("RegisterPullTimeUpdateExclusion", { principalArn: "arn:aws:iam::123:role/x" }),
+                "InvalidParameterException",
+            );
             const seen: string[] = [];
             let nextToken: string | undefined;
             for (let page = 0; page < 10; page++) {
@@ -153,11 +205,19 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
 
     describe("pull through cache rules", () => {
         it("creates, describes, updates, validates and deletes rules in the SDK's shapes", async () => {
-            const created = await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: SECRET });
+            const created = await wire("CreatePullThroughCacheRule", {
+                ecrRepositoryPrefix: "hub",
+                upstreamRegistryUrl: "registry-1.docker.io",
+                credentialArn: SECRET,
+            });
             assert.equal(created.upstreamRegistry, "docker-hub");
             assert.equal(created.upstreamRepositoryPrefix, "ROOT");
             assert.equal(created.credentialArn, SECRET);
-            await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "k8s/", upstreamRegistryUrl: "registry.k8s.io", upstreamRegistry: "k8s" });
+            await wire("CreatePullThroughCacheRule", {
+                ecrRepositoryPrefix: "k8s/",
+                upstreamRegistryUrl: "registry.k8s.io",
+                upstreamRegistry: "k8s",
+            });
             await wire("CreatePullThroughCacheRule", {
                 ecrRepositoryPrefix: "peer",
                 upstreamRegistryUrl: "210987654321.dkr.ecr.eu-west-1.amazonaws.com",
@@ -178,7 +238,10 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
             const paged = await wire("DescribePullThroughCacheRules", { maxResults: 2 });
             assert.equal(paged.pullThroughCacheRules.length, 2);
             const rest = await wire("DescribePullThroughCacheRules", { maxResults: 2, nextToken: paged.nextToken });
-            assert.deepEqual(rest.pullThroughCacheRules.map((r: Record<string, string>) => r.ecrRepositoryPrefix), ["peer"]);
+            assert.deepEqual(
+                rest.pullThroughCacheRules.map((r: Record<string, string>) => r.ecrRepositoryPrefix),
+                ["peer"],
+            );
             assert.equal(rest.nextToken, undefined);
 
             const newSecret = SECRET.replace("hub-creds", "hub-creds-2");
@@ -190,41 +253,99 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
             assert.match(validated.failure, /offline/);
             const deleted = await wire("DeletePullThroughCacheRule", { ecrRepositoryPrefix: "k8s" });
             assert.equal(deleted.upstreamRegistryUrl, "registry.k8s.io");
-            assert.equal(await refusal("DeletePullThroughCacheRule", { ecrRepositoryPrefix: "k8s" }), "PullThroughCacheRuleNotFoundException");
+            assert.equal(
+                await refusal("DeletePullThroughCacheRule", { ecrRepositoryPrefix: "k8s" }),
+                "PullThroughCacheRuleNotFoundException",
+            );
         });
 
         it("checks upstream, credentials, role and prefix as ECR does", async () => {
             const create = (body: Record<string, unknown>) => refusal("CreatePullThroughCacheRule", body);
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "registry.example.com" }), "UnsupportedUpstreamRegistryException");
-            for (const url of ["registry-1.docker.io", "ghcr.io", "registry.gitlab.com", "myreg.azurecr.io", "cgr.dev"]) {
-                assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: url }), "InvalidParameterException", `${url} needs a credentialArn`);
-            }
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "quay.io", credentialArn: SECRET }), "InvalidParameterException");
-            const otherRegion = SECRET.replace("us-east-1", "eu-west-1");
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "ghcr.io", credentialArn: otherRegion }), "SecretNotFoundException");
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "ghcr.io", credentialArn: "arn:aws:secretsmanager:us-east-1:1:secret:x" }), "InvalidParameterException");
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "210987654321.dkr.ecr.eu-west-1.amazonaws.com" }), "InvalidParameterException");
             assert.equal(
-                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "quay.io", customRoleArn: `arn:aws:iam::${ACCOUNT}:role/r` }),
+                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "registry.example.com" }),
+                "UnsupportedUpstreamRegistryException",
+            );
+            for (const url of ["registry-1.docker.io", "ghcr.io", "registry.gitlab.com", "myreg.azurecr.io", "cgr.dev"]) {
+                assert.equal(
+                    await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: url }),
+                    "InvalidParameterException",
+                    `${url} needs a credentialArn`,
+                );
+            }
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "quay.io", credentialArn: SECRET }),
                 "InvalidParameterException",
             );
-            assert.equal(await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "quay.io", upstreamRegistry: "k8s" }), "InvalidParameterException");
+            const otherRegion = SECRET.replace("us-east-1", "eu-west-1");
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "ghcr.io", credentialArn: otherRegion }),
+                "SecretNotFoundException",
+            );
+            assert.equal(
+                await create({
+                    ecrRepositoryPrefix: "x1",
+                    upstreamRegistryUrl: "ghcr.io",
+                    credentialArn: "arn:aws:secretsmanager:us-east-1:1:secret:x",
+                }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "210987654321.dkr.ecr.eu-west-1.amazonaws.com" }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({
+                    ecrRepositoryPrefix: "x1",
+                    upstreamRegistryUrl: "quay.io",
+                    customRoleArn: `arn:aws:iam::${ACCOUNT}:role/r`,
+                }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "x1", upstreamRegistryUrl: "quay.io", upstreamRegistry: "k8s" }),
+                "InvalidParameterException",
+            );
             assert.equal(await create({ ecrRepositoryPrefix: "Upper", upstreamRegistryUrl: "quay.io" }), "InvalidParameterException");
-            assert.equal(await create({ ecrRepositoryPrefix: "a".repeat(31), upstreamRegistryUrl: "quay.io" }), "InvalidParameterException");
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "a".repeat(31), upstreamRegistryUrl: "quay.io" }),
+                "InvalidParameterException",
+            );
             await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "ROOT", upstreamRegistryUrl: "public.ecr.aws" });
-            await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "own", upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com` });
-            assert.equal(await create({ ecrRepositoryPrefix: "ROOT", upstreamRegistryUrl: "quay.io" }), "PullThroughCacheRuleAlreadyExistsException");
-            assert.equal(await refusal("DescribePullThroughCacheRules", { ecrRepositoryPrefixes: ["ROOT", "nope"] }), "PullThroughCacheRuleNotFoundException");
-            assert.equal(await refusal("UpdatePullThroughCacheRule", { ecrRepositoryPrefix: "nope", credentialArn: SECRET }), "PullThroughCacheRuleNotFoundException");
-            assert.equal(await refusal("ValidatePullThroughCacheRule", { ecrRepositoryPrefix: "nope" }), "PullThroughCacheRuleNotFoundException");
+            await wire("CreatePullThroughCacheRule", {
+                ecrRepositoryPrefix: "own",
+                upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`,
+            });
+            assert.equal(
+                await create({ ecrRepositoryPrefix: "ROOT", upstreamRegistryUrl: "quay.io" }),
+                "PullThroughCacheRuleAlreadyExistsException",
+            );
+            assert.equal(
+                await refusal("DescribePullThroughCacheRules", { ecrRepositoryPrefixes: ["ROOT", "nope"] }),
+                "PullThroughCacheRuleNotFoundException",
+            );
+            assert.equal(
+                await refusal("UpdatePullThroughCacheRule", { ecrRepositoryPrefix: "nope", credentialArn: SECRET }),
+                "PullThroughCacheRuleNotFoundException",
+            );
+            assert.equal(
+                await refusal("ValidatePullThroughCacheRule", { ecrRepositoryPrefix: "nope" }),
+                "PullThroughCacheRuleNotFoundException",
+            );
         });
 
         it("allows at most 50 rules", async () => {
-            for (let i = 0; i < 48; i++) await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: `p${i}`, upstreamRegistryUrl: "quay.io" });
-            assert.equal(await refusal("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p0", upstreamRegistryUrl: "quay.io" }), "PullThroughCacheRuleAlreadyExistsException");
+            for (let i = 0; i < 48; i++)
+                await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: `p${i}`, upstreamRegistryUrl: "quay.io" });
+            assert.equal(
+                await refusal("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p0", upstreamRegistryUrl: "quay.io" }),
+                "PullThroughCacheRuleAlreadyExistsException",
+            );
             await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p48", upstreamRegistryUrl: "quay.io" });
             await wire("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p49", upstreamRegistryUrl: "quay.io" });
-            assert.equal(await refusal("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p50", upstreamRegistryUrl: "quay.io" }), "LimitExceededException");
+            assert.equal(
+                await refusal("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "p50", upstreamRegistryUrl: "quay.io" }),
+                "LimitExceededException",
+            );
         });
     });
 
@@ -243,7 +364,10 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
                 description: "everything else",
                 imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
                 imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "dev-*" }],
-                encryptionConfiguration: { encryptionType: "KMS", kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
+                encryptionConfiguration: {
+                    encryptionType: "KMS",
+                    kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+                },
                 resourceTags: [{ Key: "owner", Value: "platform" }],
                 repositoryPolicy: REPOSITORY_POLICY,
                 lifecyclePolicy: LIFECYCLE,
@@ -252,14 +376,18 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
             await wire("CreateRepositoryCreationTemplate", { prefix: "team/a", appliedFor: ["REPLICATION"] });
             const first = await wire("DescribeRepositoryCreationTemplates", { maxResults: 2 });
             const second = await wire("DescribeRepositoryCreationTemplates", { maxResults: 2, nextToken: first.nextToken });
-            const prefixes = [...first.repositoryCreationTemplates, ...second.repositoryCreationTemplates].map((x: Record<string, string>) => x.prefix);
+            const prefixes = [...first.repositoryCreationTemplates, ...second.repositoryCreationTemplates].map(
+                (x: Record<string, string>) => x.prefix,
+            );
             assert.deepEqual(prefixes, ["ROOT", "prod", "team/a"]);
             assert.equal(second.nextToken, undefined);
             const root = (await wire("DescribeRepositoryCreationTemplates", { prefixes: ["ROOT", "absent"] })).repositoryCreationTemplates;
             assert.equal(root.length, 1);
             assert.equal(root[0].lifecyclePolicy, LIFECYCLE);
 
-            const updated = (await wire("UpdateRepositoryCreationTemplate", { prefix: "ROOT", description: "changed", repositoryPolicy: "" })).repositoryCreationTemplate;
+            const updated = (
+                await wire("UpdateRepositoryCreationTemplate", { prefix: "ROOT", description: "changed", repositoryPolicy: "" })
+            ).repositoryCreationTemplate;
             assert.equal(updated.description, "changed");
             assert.equal(updated.repositoryPolicy, undefined, "an empty policy removes it");
             assert.equal(updated.lifecyclePolicy, LIFECYCLE, "members not given stay");
@@ -276,21 +404,46 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
             assert.equal(await create({ prefix: "prod", appliedFor: [] }), "InvalidParameterException");
             assert.equal(await create({ prefix: "prod", appliedFor: ["ON_PULL"] }), "InvalidParameterException");
             assert.equal(await create({ prefix: "Prod", appliedFor: ["REPLICATION"] }), "InvalidParameterException");
-            assert.equal(await create({ prefix: "prod", appliedFor: ["REPLICATION"], repositoryPolicy: "{}" }), "InvalidParameterException");
-            assert.equal(await create({ prefix: "prod", appliedFor: ["REPLICATION"], lifecyclePolicy: '{"rules":[]}' }), "InvalidParameterException");
-            assert.equal(await create({ prefix: "prod", appliedFor: ["REPLICATION"], imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }), "InvalidParameterException");
             assert.equal(
-                await create({ prefix: "prod", appliedFor: ["REPLICATION"], encryptionConfiguration: { encryptionType: "AES256", kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k` } }),
+                await create({ prefix: "prod", appliedFor: ["REPLICATION"], repositoryPolicy: "{}" }),
                 "InvalidParameterException",
             );
-            assert.equal(await create({ prefix: "prod", appliedFor: ["REPLICATION"], description: "x".repeat(257) }), "InvalidParameterException");
-            assert.equal(await create({ prefix: "prod", appliedFor: ["REPLICATION"], resourceTags: [{ Key: "aws:x", Value: "y" }] }), "InvalidTagParameterException");
+            assert.equal(
+                await create({ prefix: "prod", appliedFor: ["REPLICATION"], lifecyclePolicy: '{"rules":[]}' }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({ prefix: "prod", appliedFor: ["REPLICATION"], imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({
+                    prefix: "prod",
+                    appliedFor: ["REPLICATION"],
+                    encryptionConfiguration: { encryptionType: "AES256", kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k` },
+                }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({ prefix: "prod", appliedFor: ["REPLICATION"], description: "x".repeat(257) }),
+                "InvalidParameterException",
+            );
+            assert.equal(
+                await create({ prefix: "prod", appliedFor: ["REPLICATION"], resourceTags: [{ Key: "aws:x", Value: "y" }] }),
+                "InvalidTagParameterException",
+            );
             await wire("CreateRepositoryCreationTemplate", { prefix: "prod", appliedFor: ["REPLICATION"], description: "kept" });
             assert.equal(await create({ prefix: "prod/", appliedFor: ["REPLICATION"] }), "TemplateAlreadyExistsException");
-            assert.equal(await refusal("UpdateRepositoryCreationTemplate", { prefix: "prod", description: "lost", lifecyclePolicy: "nope" }), "InvalidParameterException");
+            assert.equal(
+                await refusal("UpdateRepositoryCreationTemplate", { prefix: "prod", description: "lost", lifecyclePolicy: "nope" }),
+                "InvalidParameterException",
+            );
             const after = await sdk.send(new c.DescribeRepositoryCreationTemplatesCommand({ prefixes: ["prod"] }));
             assert.equal(after.repositoryCreationTemplates![0].description, "kept");
-            assert.equal(await refusal("UpdateRepositoryCreationTemplate", { prefix: "other", description: "x" }), "TemplateNotFoundException");
+            assert.equal(
+                await refusal("UpdateRepositoryCreationTemplate", { prefix: "other", description: "x" }),
+                "TemplateNotFoundException",
+            );
             assert.equal(await refusal("DeleteRepositoryCreationTemplate", { prefix: "other" }), "TemplateNotFoundException");
         });
     });
@@ -321,10 +474,18 @@ describe("local ECR endpoint: registry settings, pull through cache, creation te
                 assert.equal((await e.send(new c.GetRegistryPolicyCommand({}))).policyText, policy);
                 assert.deepEqual((await e.send(new c.DescribeRegistryCommand({}))).replicationConfiguration, { rules });
                 assert.equal((await e.send(new c.GetRegistryScanningConfigurationCommand({}))).scanningConfiguration!.scanType, "ENHANCED");
-                assert.equal((await e.send(new c.DescribePullThroughCacheRulesCommand({}))).pullThroughCacheRules![0].upstreamRegistryUrl, "quay.io");
-                assert.deepEqual((await e.send(new c.DescribeRepositoryCreationTemplatesCommand({}))).repositoryCreationTemplates![0].appliedFor, ["CREATE_ON_PUSH"]);
+                assert.equal(
+                    (await e.send(new c.DescribePullThroughCacheRulesCommand({}))).pullThroughCacheRules![0].upstreamRegistryUrl,
+                    "quay.io",
+                );
+                assert.deepEqual(
+                    (await e.send(new c.DescribeRepositoryCreationTemplatesCommand({}))).repositoryCreationTemplates![0].appliedFor,
+                    ["CREATE_ON_PUSH"],
+                );
                 assert.equal((await e.send(new c.GetAccountSettingCommand({ name: "BLOB_MOUNTING" }))).value, "ENABLED");
-                assert.deepEqual((await e.send(new c.ListPullTimeUpdateExclusionsCommand({}))).pullTimeUpdateExclusions, [`arn:aws:iam::${ACCOUNT}:user/bot`]);
+                assert.deepEqual((await e.send(new c.ListPullTimeUpdateExclusionsCommand({}))).pullTimeUpdateExclusions, [
+                    `arn:aws:iam::${ACCOUNT}:user/bot`,
+                ]);
             } finally {
                 e.destroy();
                 await durable.stop();

@@ -210,10 +210,25 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
         it("creates a missing repository on push with the settings of the CREATE_ON_PUSH template whose prefix is longest", async () => {
             const team = randomName("cop");
             const lifecycle = JSON.stringify({
-                rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } }],
+                rules: [
+                    {
+                        rulePriority: 1,
+                        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                        action: { type: "expire" },
+                    },
+                ],
             });
-            const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }] });
-            await sdk.send(new c.CreateRepositoryCreationTemplateCommand({ prefix: "ROOT", appliedFor: ["CREATE_ON_PUSH"], imageTagMutability: "MUTABLE" }));
+            const policy = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Sid: "pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }],
+            });
+            await sdk.send(
+                new c.CreateRepositoryCreationTemplateCommand({
+                    prefix: "ROOT",
+                    appliedFor: ["CREATE_ON_PUSH"],
+                    imageTagMutability: "MUTABLE",
+                }),
+            );
             await sdk.send(
                 new c.CreateRepositoryCreationTemplateCommand({
                     prefix: team,
@@ -232,31 +247,61 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const src = path.join(tmp, "src");
             const image = writeOciLayout(src, "v1");
             const dest = `docker://${ecr.registryHost}/${name}:v1`;
-            const push = await skopeo(["copy", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", `AWS:${password}`, `oci:${src}:v1`, dest]);
+            const push = await skopeo([
+                "copy",
+                "--preserve-digests",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                dest,
+            ]);
             assert.equal(push.code, 0, push.stderr);
 
             const repo = (await sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
             assert.equal(repo.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
             assert.deepEqual(repo.imageTagMutabilityExclusionFilters, [{ filterType: "WILDCARD", filter: "latest" }]);
             assert.equal(repo.encryptionConfiguration!.encryptionType, "KMS");
-            assert.match(repo.encryptionConfiguration!.kmsKey!, /^arn:aws:kms:us-east-1:\d{12}:key\//, "the AWS managed key, as CreateRepository gives");
-            assert.deepEqual((await sdk.send(new c.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: "team", Value: "platform" }]);
+            assert.match(
+                repo.encryptionConfiguration!.kmsKey!,
+                /^arn:aws:kms:us-east-1:\d{12}:key\//,
+                "the AWS managed key, as CreateRepository gives",
+            );
+            assert.deepEqual((await sdk.send(new c.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [
+                { Key: "team", Value: "platform" },
+            ]);
             assert.equal((await sdk.send(new c.GetRepositoryPolicyCommand({ repositoryName: name }))).policyText, policy);
             assert.equal((await sdk.send(new c.GetLifecyclePolicyCommand({ repositoryName: name }))).lifecyclePolicyText, lifecycle);
             const d = await sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }] }));
             assert.equal(d.imageDetails![0].imageDigest, image.manifestDigest);
 
             const other = `${randomName("elsewhere")}/app`;
-            const rooted = await skopeo(["copy", "--dest-tls-verify=false", "--dest-creds", `AWS:${password}`, `oci:${src}:v1`, `docker://${ecr.registryHost}/${other}:v1`]);
+            const rooted = await skopeo([
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                `docker://${ecr.registryHost}/${other}:v1`,
+            ]);
             assert.equal(rooted.code, 0, rooted.stderr);
             const fromRoot = (await sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [other] }))).repositories![0];
             assert.equal(fromRoot.imageTagMutability, "MUTABLE", "outside every other prefix the ROOT template applies");
 
             await sdk.send(new c.DeleteRepositoryCreationTemplateCommand({ prefix: "ROOT" }));
             const third = `${randomName("untemplated")}/app`;
-            const refused = await skopeo(["copy", "--dest-tls-verify=false", "--dest-creds", `AWS:${password}`, `oci:${src}:v1`, `docker://${ecr.registryHost}/${third}:v1`]);
+            const refused = await skopeo([
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                `docker://${ecr.registryHost}/${third}:v1`,
+            ]);
             assert.notEqual(refused.code, 0, "without a template a push to a missing repository fails, as before");
-            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [third] })), { name: "RepositoryNotFoundException" });
+            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [third] })), {
+                name: "RepositoryNotFoundException",
+            });
         });
     });
 
@@ -416,9 +461,15 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const err = ((await res.json()) as { errors: { code: string; message: string }[] }).errors[0];
             assert.equal(err.code, "MANIFEST_UNKNOWN");
             assert.match(err.message, /upstream registry 'quay\.io'.*offline/);
-            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: ["quay/coreos/etcd"] })), { name: "RepositoryNotFoundException" });
+            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: ["quay/coreos/etcd"] })), {
+                name: "RepositoryNotFoundException",
+            });
             const outside = await v2("quayx/coreos/etcd/manifests/latest");
-            assert.equal(((await outside.json()) as { errors: { code: string }[] }).errors[0].code, "NAME_UNKNOWN", "only names under the prefix are cached");
+            assert.equal(
+                ((await outside.json()) as { errors: { code: string }[] }).errors[0].code,
+                "NAME_UNKNOWN",
+                "only names under the prefix are cached",
+            );
         });
     });
 });

@@ -529,7 +529,15 @@ describe("ECR API conformance: local endpoint vs moto", function () {
         const registryPolicy = (actions: string[]) =>
             JSON.stringify({
                 Version: "2012-10-17",
-                Statement: [{ Sid: "replicate", Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: actions, Resource: "*" }],
+                Statement: [
+                    {
+                        Sid: "replicate",
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::210987654321:root" },
+                        Action: actions,
+                        Resource: "*",
+                    },
+                ],
             });
         const noRegistryPolicy = (x: Target) => attempt(x.ecr.send(new c.DeleteRegistryPolicyCommand({})));
         const destination = { region: "eu-west-1", registryId: ACCOUNT_ID };
@@ -556,15 +564,25 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             },
         );
 
-        same("PutRegistryPolicy refuses a document that is not an IAM policy of ECR actions", async (x) => ({
-            notJson: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: "{not json" }))),
-            otherService: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["s3:GetObject"]) }))),
-        }), (obs) => assert.deepEqual(ok(obs), { notJson: { error: "InvalidParameterException" }, otherService: { error: "InvalidParameterException" } }));
+        same(
+            "PutRegistryPolicy refuses a document that is not an IAM policy of ECR actions",
+            async (x) => ({
+                notJson: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: "{not json" }))),
+                otherService: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["s3:GetObject"]) }))),
+            }),
+            (obs) =>
+                assert.deepEqual(ok(obs), {
+                    notJson: { error: "InvalidParameterException" },
+                    otherService: { error: "InvalidParameterException" },
+                }),
+        );
 
         same(
             "DescribeRegistry shows the replication configuration PutReplicationConfiguration stored, and empty rules clear it",
             async (x) => {
-                const rules = [{ destinations: [destination], repositoryFilters: [{ filter: "prod", filterType: "PREFIX_MATCH" as const }] }];
+                const rules = [
+                    { destinations: [destination], repositoryFilters: [{ filter: "prod", filterType: "PREFIX_MATCH" as const }] },
+                ];
                 const put = await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules } }));
                 const described = await x.ecr.send(new c.DescribeRegistryCommand({}));
                 await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
@@ -594,7 +612,9 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             "PutRegistryScanningConfiguration stores scan type and rules, and GetRegistryScanningConfiguration reads them back",
             async (x) => {
                 const basic = await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
-                const rules = [{ scanFrequency: "SCAN_ON_PUSH" as const, repositoryFilters: [{ filter: "prod-*", filterType: "WILDCARD" as const }] }];
+                const rules = [
+                    { scanFrequency: "SCAN_ON_PUSH" as const, repositoryFilters: [{ filter: "prod-*", filterType: "WILDCARD" as const }] },
+                ];
                 const enhanced = await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "ENHANCED", rules }));
                 const got = await x.ecr.send(new c.GetRegistryScanningConfigurationCommand({}));
                 await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
@@ -613,7 +633,9 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             "PutRegistryPolicy takes any ECR action under the default V2 registry policy scope",
             async (x) => {
                 await noRegistryPolicy(x);
-                const out = await x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["ecr:BatchGetImage", "ecr:CreateRepository"]) }));
+                const out = await x.ecr.send(
+                    new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["ecr:BatchGetImage", "ecr:CreateRepository"]) }),
+                );
                 await noRegistryPolicy(x);
                 return out;
             },
