@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { repositoryNotFound } from "./exceptions";
+import { type RegistryRecord, emptyRegistry } from "./registryRecords";
 import type { ResourceTag } from "./validate";
 
 export interface ExclusionFilter {
@@ -82,59 +83,6 @@ export interface UploadSession {
 interface UploadState extends UploadSession {
     hash: crypto.Hash;
     chunks?: Buffer[];
-}
-
-/** A pull through cache rule as stored (the shape CreatePullThroughCacheRule answers with). */
-export interface PullThroughCacheRuleRecord {
-    ecrRepositoryPrefix: string;
-    upstreamRegistryUrl: string;
-    upstreamRegistry: string;
-    upstreamRepositoryPrefix: string;
-    credentialArn?: string;
-    customRoleArn?: string;
-    /** Epoch milliseconds. */
-    createdAt: number;
-    updatedAt: number;
-}
-
-/** A repository creation template as stored (the `RepositoryCreationTemplate` shape, times in ms). */
-export interface CreationTemplateRecord {
-    prefix: string;
-    description?: string;
-    encryptionConfiguration: { encryptionType: string; kmsKey?: string };
-    resourceTags: ResourceTag[];
-    imageTagMutability: string;
-    imageTagMutabilityExclusionFilters?: ExclusionFilter[];
-    repositoryPolicy?: string;
-    lifecyclePolicy?: string;
-    appliedFor: string[];
-    customRoleArn?: string;
-    createdAt: number;
-    updatedAt: number;
-}
-
-/** Everything that belongs to the registry rather than to one repository. */
-export interface RegistryRecord {
-    policyText?: string;
-    replicationRules: unknown[];
-    scanning: { scanType: string; rules: unknown[] };
-    pullThroughCacheRules: Record<string, PullThroughCacheRuleRecord>;
-    creationTemplates: Record<string, CreationTemplateRecord>;
-    /** Account settings set explicitly; the others have their defaults. */
-    accountSettings: Record<string, string>;
-    /** principalArn -> epoch ms it was registered. */
-    pullTimeUpdateExclusions: Record<string, number>;
-}
-
-function emptyRegistry(): RegistryRecord {
-    return {
-        replicationRules: [],
-        scanning: { scanType: "BASIC", rules: [] },
-        pullThroughCacheRules: {},
-        creationTemplates: {},
-        accountSettings: {},
-        pullTimeUpdateExclusions: {},
-    };
 }
 
 const META_VERSION = 1;

@@ -5,7 +5,8 @@
  */
 import { EcrException, invalidParameter } from "../exceptions";
 import { checkIamPolicyDocument, checkLifecyclePolicy } from "../policyValidation";
-import type { CreationTemplateRecord, Repository } from "../store";
+import type { CreationTemplateRecord } from "../registryRecords";
+import type { Repository } from "../store";
 import * as v from "../validate";
 import type { Json } from "../validate";
 import { type ApiContext, type Operation, type OperationTable, paginate } from "./common";

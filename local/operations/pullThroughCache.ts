@@ -4,7 +4,7 @@
  * endpoint is offline, so no image is ever fetched from upstream (see `pullThroughCacheMiss`).
  */
 import { EcrException, invalidParameter } from "../exceptions";
-import type { PullThroughCacheRuleRecord } from "../store";
+import type { PullThroughCacheRuleRecord } from "../registryRecords";
 import * as v from "../validate";
 import type { Json } from "../validate";
 import { type ApiContext, type Operation, type OperationTable, paginate, registryIdOf } from "./common";
