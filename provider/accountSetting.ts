@@ -8,18 +8,20 @@ import { ECRClient, GetAccountSettingCommand, PutAccountSettingCommand } from "@
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
 
-import { Failures, UNKNOWN, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Account Setting";
 
 /**
- * Each setting's values and the default that delete restores. `BASIC_SCAN_TYPE_VERSION` takes only
+ * Each setting's values and the default that delete restores (named `restored`: an own property
+ * named `default` does not survive Pulumi's closure serializer when a provider is stored by value,
+ * as tests/unit/storedByValue.test.ts found). `BASIC_SCAN_TYPE_VERSION` takes only
  * `AWS_NATIVE` (the SDK's documented value; ECR retired the Clair engine that `CLAIR` named).
  */
 export const ACCOUNT_SETTINGS = {
-    BASIC_SCAN_TYPE_VERSION: { values: ["AWS_NATIVE"], default: "AWS_NATIVE" },
-    BLOB_MOUNTING: { values: ["ENABLED", "DISABLED"], default: "DISABLED" },
-    REGISTRY_POLICY_SCOPE: { values: ["V1", "V2"], default: "V2" },
+    BASIC_SCAN_TYPE_VERSION: { values: ["AWS_NATIVE"], restored: "AWS_NATIVE" },
+    BLOB_MOUNTING: { values: ["ENABLED", "DISABLED"], restored: "DISABLED" },
+    REGISTRY_POLICY_SCOPE: { values: ["V1", "V2"], restored: "V2" },
 } as const;
 export const ACCOUNT_SETTING_NAMES = Object.keys(ACCOUNT_SETTINGS) as (keyof typeof ACCOUNT_SETTINGS)[];
 
@@ -36,13 +38,14 @@ export async function findAccountSetting(client: ECRClient, name: string): Promi
     return out.value ?? "";
 }
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     if (n.name === undefined) f.add("name", `is required: one of ${ACCOUNT_SETTING_NAMES.join(", ")}`);
     f.oneOf("name", n.name, ACCOUNT_SETTING_NAMES);
     const setting = ACCOUNT_SETTINGS[n.name as keyof typeof ACCOUNT_SETTINGS];
-    if (n.value === undefined || n.value === "") f.add("value", setting ? `is required: one of ${setting.values.join(", ")}` : "is required");
+    if (n.value === undefined || n.value === "")
+        f.add("value", setting ? `is required: one of ${setting.values.join(", ")}` : "is required");
     else if (setting && n.value !== UNKNOWN) f.oneOf("value", n.value, setting.values);
     const region = await f.regionOrDefault("region", n.region);
     return { inputs: { name: n.name, value: n.value, region }, failures: f.list };
@@ -56,7 +59,9 @@ export async function diff(_id: string, olds: AccountSettingInputs, news: Accoun
 }
 
 async function put(inputs: AccountSettingInputs, action: string): Promise<void> {
-    await wrap(action, KIND, inputs.name, () => ecrClient(inputs.region).send(new PutAccountSettingCommand({ name: inputs.name, value: inputs.value })));
+    await wrap(action, KIND, inputs.name, () =>
+        ecrClient(inputs.region).send(new PutAccountSettingCommand({ name: inputs.name, value: inputs.value })),
+    );
 }
 
 export async function create(inputs: AccountSettingInputs): Promise<dynamic.CreateResult> {
@@ -81,7 +86,7 @@ export async function remove(id: string, props: AccountSettingInputs): Promise<v
     const name = props.name || id;
     const setting = ACCOUNT_SETTINGS[name as keyof typeof ACCOUNT_SETTINGS];
     if (!setting) throw new EcrError("deleting", KIND, name, new Error(`unknown setting ${JSON.stringify(name)}`));
-    await put({ name, value: setting.default, region: props.region }, "deleting");
+    await put({ name, value: setting.restored, region: props.region }, "deleting");
 }
 
 // This module's exports are the dynamic provider for `AccountSetting` (see provider/index.ts).

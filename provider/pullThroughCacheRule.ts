@@ -17,7 +17,7 @@ import {
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
 
-import { Failures, UNKNOWN, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Pull Through Cache Rule";
 /** The exceptions that mean "no such rule": read, delete and the data source share them. */
@@ -88,13 +88,16 @@ export function checkRepositoryPrefix(f: Failures, property: string, value: unkn
     if (typeof value !== "string" || value === "") {
         f.add(property, `is required: a repository name prefix such as "docker-hub" or "team/", or "ROOT" for every repository`);
     } else if (value.length > max || (value.length < 2 && value !== "ROOT") || !REPOSITORY_PREFIX_PATTERN.test(value)) {
-        f.add(property, `must be "ROOT" or a prefix of up to ${max} lower-case letters, digits and . _ - separators with / between parts (e.g. "ecr-public" or "team/"), got ${JSON.stringify(value)}`);
+        f.add(
+            property,
+            `must be "ROOT" or a prefix of up to ${max} lower-case letters, digits and . _ - separators with / between parts (e.g. "ecr-public" or "team/"), got ${JSON.stringify(value)}`,
+        );
     }
 }
 
 const hostOf = (url: string) => url.replace(/^https?:\/\//, "").replace(/\/+$/, "");
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     checkRepositoryPrefix(f, "ecrRepositoryPrefix", n.ecrRepositoryPrefix, 30);
@@ -108,23 +111,38 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     } else if (url !== UNKNOWN) {
         upstream = typeof url === "string" ? UPSTREAM_REGISTRIES.find((u) => u.host.test(hostOf(url))) : undefined;
         if (!upstream) {
-            f.add("upstreamRegistryUrl", `ECR caches only these upstream registries: ${UPSTREAM_REGISTRIES.map((u) => `${u.example} (${u.name})`).join(", ")}; got ${JSON.stringify(url)}`);
+            f.add(
+                "upstreamRegistryUrl",
+                `ECR caches only these upstream registries: ${UPSTREAM_REGISTRIES.map((u) => `${u.example} (${u.name})`).join(", ")}; got ${JSON.stringify(url)}`,
+            );
         }
     }
     if (cred !== UNKNOWN && cred !== "" && (typeof cred !== "string" || !CREDENTIAL_ARN_PATTERN.test(cred))) {
-        f.add("credentialArn", `must be the ARN of a Secrets Manager secret whose name starts with "ecr-pullthroughcache/", got ${JSON.stringify(cred)}`);
+        f.add(
+            "credentialArn",
+            `must be the ARN of a Secrets Manager secret whose name starts with "ecr-pullthroughcache/", got ${JSON.stringify(cred)}`,
+        );
     }
     if (role !== UNKNOWN && role !== "" && (typeof role !== "string" || !ROLE_ARN_PATTERN.test(role))) {
-        f.add("customRoleArn", `must be the ARN of an IAM role, e.g. "arn:aws:iam::123456789012:role/ecr-ptc", got ${JSON.stringify(role)}`);
+        f.add(
+            "customRoleArn",
+            `must be the ARN of an IAM role, e.g. "arn:aws:iam::123456789012:role/ecr-ptc", got ${JSON.stringify(role)}`,
+        );
     }
     if (upstream) {
         if (upstream.access === "secret" && cred === "") {
-            f.add("credentialArn", `is required for ${upstream.name}: store its user name and access token in a Secrets Manager secret named "ecr-pullthroughcache/<name>" and give its ARN`);
+            f.add(
+                "credentialArn",
+                `is required for ${upstream.name}: store its user name and access token in a Secrets Manager secret named "ecr-pullthroughcache/<name>" and give its ARN`,
+            );
         }
         if (upstream.access !== "secret" && cred !== "" && cred !== UNKNOWN) {
-            f.add("credentialArn", upstream.access === "iam"
-                ? "does not apply to an Amazon ECR upstream, which is reached through IAM; drop it and give `customRoleArn` for another account's registry"
-                : `does not apply to ${upstream.name}, which is public; drop it`);
+            f.add(
+                "credentialArn",
+                upstream.access === "iam"
+                    ? "does not apply to an Amazon ECR upstream, which is reached through IAM; drop it and give `customRoleArn` for another account's registry"
+                    : `does not apply to ${upstream.name}, which is public; drop it`,
+            );
         }
         if (upstream.access !== "iam" && role !== "" && role !== UNKNOWN) {
             f.add("customRoleArn", `applies only to an Amazon ECR upstream registry; drop it for ${upstream.name}`);
@@ -157,12 +175,17 @@ export async function diff(_id: string, olds: PullThroughCacheRuleOutputs, news:
         if ((olds[k] ?? "") !== "" && news[k] === "") replaces.push(k);
     }
     const updates = (olds.credentialArn ?? "") !== news.credentialArn || (olds.customRoleArn ?? "") !== news.customRoleArn;
-    return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace: replaces.length > 0 && olds.ecrRepositoryPrefix === news.ecrRepositoryPrefix };
+    return {
+        changes: replaces.length > 0 || updates,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && olds.ecrRepositoryPrefix === news.ecrRepositoryPrefix,
+    };
 }
 
 /** Hints for the causes whose fix is obvious on this resource. */
 const HINTS: Record<string, string> = {
-    PullThroughCacheRuleAlreadyExistsException: "a rule for this prefix already exists, perhaps managed by another stack; pick another `ecrRepositoryPrefix`",
+    PullThroughCacheRuleAlreadyExistsException:
+        "a rule for this prefix already exists, perhaps managed by another stack; pick another `ecrRepositoryPrefix`",
     SecretNotFoundException: "the secret must exist in the registry's account and region, named `ecr-pullthroughcache/...`",
     UnableToAccessSecretException: "ECR cannot read the secret; check its resource policy and KMS key",
     LimitExceededException: "a registry holds at most 50 pull through cache rules; remove unused ones",
@@ -207,12 +230,17 @@ export async function read(id: string, props: Partial<PullThroughCacheRuleOutput
     }
     const outs = pullThroughCacheRuleState(rule, region);
     // Keep the URL as the program spelled it (with or without a scheme) when it names the same host.
-    if (props.upstreamRegistryUrl && hostOf(props.upstreamRegistryUrl) === hostOf(outs.upstreamRegistryUrl)) outs.upstreamRegistryUrl = props.upstreamRegistryUrl;
+    if (props.upstreamRegistryUrl && hostOf(props.upstreamRegistryUrl) === hostOf(outs.upstreamRegistryUrl))
+        outs.upstreamRegistryUrl = props.upstreamRegistryUrl;
     return { id: prefix, props: outs };
 }
 
 /** One UpdatePullThroughCacheRule call: nothing is ever half-applied. */
-export async function update(_id: string, olds: PullThroughCacheRuleOutputs, news: PullThroughCacheRuleInputs): Promise<dynamic.UpdateResult> {
+export async function update(
+    _id: string,
+    olds: PullThroughCacheRuleOutputs,
+    news: PullThroughCacheRuleInputs,
+): Promise<dynamic.UpdateResult> {
     await withHints("updating", news.ecrRepositoryPrefix, () =>
         ecrClient(news.region).send(
             new UpdatePullThroughCacheRuleCommand({

@@ -14,7 +14,7 @@ import {
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, isA, notFound, wrap } from "./errors";
 
-import { Failures, UNKNOWN, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Pull Time Update Exclusion";
 /** The exceptions that mean "not excluded": delete treats them as done. */
@@ -44,19 +44,27 @@ export async function findPullTimeUpdateExclusion(client: ECRClient, principalAr
     throw notFound(KIND, principalArn);
 }
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     const arn = n.principalArn;
-    if (arn === undefined || arn === "") f.add("principalArn", 'is required: the ARN of an IAM role or user, e.g. "arn:aws:iam::123456789012:role/scanner"');
+    if (arn === undefined || arn === "")
+        f.add("principalArn", 'is required: the ARN of an IAM role or user, e.g. "arn:aws:iam::123456789012:role/scanner"');
     else if (arn !== UNKNOWN && (typeof arn !== "string" || !PRINCIPAL_ARN_PATTERN.test(arn))) {
-        f.add("principalArn", `must be the ARN of an IAM role or user, e.g. "arn:aws:iam::123456789012:role/scanner", got ${JSON.stringify(arn)}`);
+        f.add(
+            "principalArn",
+            `must be the ARN of an IAM role or user, e.g. "arn:aws:iam::123456789012:role/scanner", got ${JSON.stringify(arn)}`,
+        );
     }
     const region = await f.regionOrDefault("region", n.region);
     return { inputs: { principalArn: arn, region }, failures: f.list };
 }
 
-export async function diff(_id: string, olds: PullTimeUpdateExclusionInputs, news: PullTimeUpdateExclusionInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: PullTimeUpdateExclusionInputs,
+    news: PullTimeUpdateExclusionInputs,
+): Promise<dynamic.DiffResult> {
     const replaces: string[] = [];
     if (olds.principalArn !== news.principalArn) replaces.push("principalArn");
     if ((olds.region ?? news.region) !== news.region) replaces.push("region");

@@ -27,7 +27,7 @@ export interface ReadModifyWrite<D> {
  * Runs the cycle until the confirm read shows this part in place; returns the confirmed document.
  * Throws when `attempts` cycles all lost to concurrent writers (the last read is in the message).
  */
-export async function readModifyWrite<D>(rmw: ReadModifyWrite<D>, attempts = MAX_ATTEMPTS): Promise<D> {
+export async function writePart<D>(rmw: ReadModifyWrite<D>, attempts = MAX_ATTEMPTS): Promise<D> {
     let last: D | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
         const current = await rmw.read();

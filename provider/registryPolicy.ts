@@ -16,7 +16,7 @@ import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
 import { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
 import { iamPoliciesEquivalent, normalizeIamPolicy, validateIamPolicy } from "./repositoryPolicy";
-import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Registry Policy";
 /** The exceptions that mean "the registry has no policy": read and delete share them. */
@@ -98,7 +98,9 @@ function refuseForeign(action: string, region: string, foreign: string[], hint: 
         action,
         KIND,
         region,
-        new Error(`the registry's policy holds statements this resource did not write and the program does not declare: ${foreign.join(", ")}`),
+        new Error(
+            `the registry's policy holds statements this resource did not write and the program does not declare: ${foreign.join(", ")}`,
+        ),
         hint,
     );
 }
@@ -106,7 +108,7 @@ function refuseForeign(action: string, region: string, foreign: string[], hint: 
 // ---------- provider ----------
 
 /** Validates the document and stores it as canonical JSON. Runs before any AWS call. */
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     let policy: unknown = n.policy;

@@ -11,9 +11,9 @@ import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, isA, wrap } from "./errors";
 import { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
 import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
-import { readModifyWrite } from "./readModifyWrite";
+import { writePart } from "./readModifyWrite";
 import { POLICY_VERSION, REGISTRY_POLICY_GONE, findRegistryPolicy, sidOf, statementKey, statementsOf } from "./registryPolicy";
-import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Registry Policy Statement";
 /** IAM's rule for a statement id: ASCII letters and digits. */
@@ -41,13 +41,16 @@ interface Snapshot {
 
 // ---------- check / diff ----------
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     let statement: unknown = n.statement;
     let sid: unknown = UNKNOWN;
     if (statement === undefined || statement === null) {
-        f.add("statement", 'is required: give one policy statement with a `Sid`, e.g. { Sid: "ReplicateFromProd", Effect: "Allow", Principal: {...}, Action: [...], Resource: [...] }');
+        f.add(
+            "statement",
+            'is required: give one policy statement with a `Sid`, e.g. { Sid: "ReplicateFromProd", Effect: "Allow", Principal: {...}, Action: [...], Resource: [...] }',
+        );
     } else if (containsUnknown(statement)) {
         // The Sid is the resource's key: it must be known even while other fields wait on outputs.
         sid = typeof statement === "object" && statement !== null ? (statement as { Sid?: unknown }).Sid : UNKNOWN;
@@ -60,16 +63,23 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
             const st = parsed.doc;
             sid = st.Sid;
             if (st.Statement !== undefined) {
-                f.add("statement", "is a whole policy document; give one statement (its `Sid`, `Effect`, `Principal`, `Action`, `Resource`), or use RegistryPolicy for a whole document");
+                f.add(
+                    "statement",
+                    "is a whole policy document; give one statement (its `Sid`, `Effect`, `Principal`, `Action`, `Resource`), or use RegistryPolicy for a whole document",
+                );
             } else {
-                for (const problem of validateIamPolicy({ Statement: [st] })) f.add("statement", problem.replace(/^Statement\[0\]\.?/, "").trim() || problem);
+                for (const problem of validateIamPolicy({ Statement: [st] }))
+                    f.add("statement", problem.replace(/^Statement\[0\]\.?/, "").trim() || problem);
             }
             statement = canonicalJson(st);
         }
     }
     if (sid !== UNKNOWN) {
         if (typeof sid !== "string" || sid === "") {
-            f.add("statement.Sid", "is required: the Sid is this statement's key in the registry's shared policy; give it letters and digits, e.g. \"ReplicateFromProd\"");
+            f.add(
+                "statement.Sid",
+                "is required: the Sid is this statement's key in the registry's shared policy; give it letters and digits, e.g. \"ReplicateFromProd\"",
+            );
         } else if (!SID_PATTERN.test(sid)) {
             f.add("statement.Sid", `must be ASCII letters and digits only (IAM's rule), got ${JSON.stringify(sid)}`);
         }
@@ -78,7 +88,11 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     return { inputs: { sid, statement, region }, failures: f.list };
 }
 
-export async function diff(_id: string, olds: RegistryPolicyStatementOutputs, news: RegistryPolicyStatementInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: RegistryPolicyStatementOutputs,
+    news: RegistryPolicyStatementInputs,
+): Promise<dynamic.DiffResult> {
     const replaces: string[] = [];
     if (news.sid === UNKNOWN || olds.sid !== news.sid) replaces.push("statement.Sid");
     if ((olds.region ?? news.region) !== news.region) replaces.push("region");
@@ -127,7 +141,7 @@ const withSid = (snap: Snapshot, sid: string) => statementsOf(snap.doc).find((st
 async function putStatement(client: ECRClient, sid: string, statement: string, takeOver: boolean): Promise<Snapshot> {
     const mine = JSON.parse(statement) as Json;
     const key = statementKey(mine);
-    return readModifyWrite<Snapshot>({
+    return writePart<Snapshot>({
         read: () => snapshot(client),
         change(current) {
             const existing = withSid(current, sid);
@@ -174,7 +188,11 @@ export async function read(id: string, props: Partial<RegistryPolicyStatementOut
     return { id: sid, props: outs };
 }
 
-export async function update(_id: string, olds: RegistryPolicyStatementOutputs, news: RegistryPolicyStatementInputs): Promise<dynamic.UpdateResult> {
+export async function update(
+    _id: string,
+    olds: RegistryPolicyStatementOutputs,
+    news: RegistryPolicyStatementInputs,
+): Promise<dynamic.UpdateResult> {
     const client = ecrClient(news.region);
     const snap = await wrap("updating", KIND, news.sid, () => putStatement(client, news.sid, news.statement, true));
     return { outs: { ...news, registryId: snap.registryId || olds.registryId } };
@@ -185,12 +203,15 @@ export async function remove(id: string, props: RegistryPolicyStatementOutputs):
     const sid = props.sid || id;
     const client = ecrClient(props.region);
     try {
-        await readModifyWrite<Snapshot>({
+        await writePart<Snapshot>({
             read: () => snapshot(client),
             change: (current) =>
                 withSid(current, sid) === undefined
                     ? undefined
-                    : { doc: { ...(current.doc ?? {}), Statement: statementsOf(current.doc).filter((st) => sidOf(st) !== sid) }, registryId: current.registryId },
+                    : {
+                          doc: { ...(current.doc ?? {}), Statement: statementsOf(current.doc).filter((st) => sidOf(st) !== sid) },
+                          registryId: current.registryId,
+                      },
             write: (next) => writeSnapshot(client, next),
             confirmed: (doc) => withSid(doc, sid) === undefined,
         });

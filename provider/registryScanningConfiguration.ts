@@ -4,18 +4,27 @@
  * ECR has no delete call: delete restores ECR's default, BASIC with no rules.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient, GetRegistryScanningConfigurationCommand, PutRegistryScanningConfigurationCommand } from "@aws-sdk/client-ecr";
+import {
+    ECRClient,
+    GetRegistryScanningConfigurationCommand,
+    PutRegistryScanningConfigurationCommand,
+    RegistryScanningRule,
+    ScanType,
+} from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
 import { canonicalJson } from "./policyDocument";
-import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Registry Scanning Configuration";
 export const SCAN_TYPES = ["BASIC", "ENHANCED"] as const;
 export const SCAN_FREQUENCIES = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"] as const;
 export const SCANNING_FILTER_TYPES = ["WILDCARD"] as const;
 /** Which frequencies each scan type supports (PutRegistryScanningConfiguration API reference). */
-const FREQUENCIES_BY_TYPE: Record<string, readonly string[]> = { BASIC: ["SCAN_ON_PUSH", "MANUAL"], ENHANCED: ["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"] };
+const FREQUENCIES_BY_TYPE: Record<string, readonly string[]> = {
+    BASIC: ["SCAN_ON_PUSH", "MANUAL"],
+    ENHANCED: ["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"],
+};
 /** ECR's pattern for a scanning filter: repository name characters and the `*` wildcard. */
 const SCANNING_FILTER_PATTERN = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 
@@ -38,22 +47,27 @@ export interface RegistryScanningConfigurationOutputs extends RegistryScanningCo
 /** ECR's setting when nobody configured scanning. */
 export const DEFAULT_SCANNING = { scanType: "BASIC", rules: [] as ScanningRule[] };
 
-const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byText =
+    <T>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** Rules in canonical form. */
-export function normalizeScanningRules(rules: any[] | undefined): ScanningRule[] {
+export function normalizeScanningRules(rules: readonly (UncheckedInputs | undefined)[] | undefined): ScanningRule[] {
     return (rules ?? [])
         .map((r) => ({
             scanFrequency: r?.scanFrequency,
             repositoryFilters: (r?.repositoryFilters ?? [])
-                .map((x: any) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" }))
-                .sort(byText((x: { filter: string }) => x.filter)),
+                .map((x: UncheckedInputs | undefined) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" }))
+                .sort(byText((x: { filter: string }) => x.filter)) as ScanningRule["repositoryFilters"],
         }))
         .sort(byText((r) => `${r.scanFrequency}/${canonicalJson(r.repositoryFilters)}`));
 }
 
 /** The registry's scanning configuration (never "not found": a registry always has one). */
-export async function findRegistryScanningConfiguration(client: ECRClient): Promise<{ scanType: string; rules: ScanningRule[]; registryId: string }> {
+export async function findRegistryScanningConfiguration(
+    client: ECRClient,
+): Promise<{ scanType: string; rules: ScanningRule[]; registryId: string }> {
     const out = await client.send(new GetRegistryScanningConfigurationCommand({}));
     return {
         scanType: out.scanningConfiguration?.scanType ?? "BASIC",
@@ -63,13 +77,15 @@ export async function findRegistryScanningConfiguration(client: ECRClient): Prom
 }
 
 async function put(client: ECRClient, scanType: string, rules: ScanningRule[]): Promise<void> {
-    await client.send(new PutRegistryScanningConfigurationCommand({ scanType: scanType as any, rules: rules as any }));
+    await client.send(
+        new PutRegistryScanningConfigurationCommand({ scanType: scanType as ScanType, rules: rules as RegistryScanningRule[] }),
+    );
 }
 
 const same = (a: { scanType?: string; rules?: ScanningRule[] }, b: { scanType?: string; rules?: ScanningRule[] }) =>
     a.scanType === b.scanType && canonicalJson(normalizeScanningRules(a.rules)) === canonicalJson(normalizeScanningRules(b.rules));
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     if (n.scanType === undefined) f.add("scanType", 'is required: "BASIC" or "ENHANCED"');
@@ -78,22 +94,36 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     if (rules !== UNKNOWN) {
         if (!Array.isArray(rules)) f.add("rules", "must be a list of { scanFrequency, repositoryFilters }");
         else {
-            rules.forEach((r: any, i: number) => {
+            rules.forEach((r: UncheckedInputs | undefined, i: number) => {
                 const at = `rules[${i}]`;
                 if (containsUnknown(r)) return;
                 f.oneOf(`${at}.scanFrequency`, r?.scanFrequency ?? "", SCAN_FREQUENCIES);
                 const allowed = FREQUENCIES_BY_TYPE[n.scanType];
-                if (allowed && typeof r?.scanFrequency === "string" && SCAN_FREQUENCIES.includes(r.scanFrequency) && !allowed.includes(r.scanFrequency)) {
-                    f.add(`${at}.scanFrequency`, `${r.scanFrequency} needs scanType "ENHANCED"; BASIC scanning supports ${allowed.join(" and ")}`);
+                if (
+                    allowed &&
+                    typeof r?.scanFrequency === "string" &&
+                    (SCAN_FREQUENCIES as readonly string[]).includes(r.scanFrequency) &&
+                    !allowed.includes(r.scanFrequency)
+                ) {
+                    f.add(
+                        `${at}.scanFrequency`,
+                        `${r.scanFrequency} needs scanType "ENHANCED"; BASIC scanning supports ${allowed.join(" and ")}`,
+                    );
                 }
                 const filters = r?.repositoryFilters;
                 if (!Array.isArray(filters) || filters.length === 0) {
-                    f.add(`${at}.repositoryFilters`, 'needs at least one { filter, filterType: "WILDCARD" }; use filter "*" for every repository');
+                    f.add(
+                        `${at}.repositoryFilters`,
+                        'needs at least one { filter, filterType: "WILDCARD" }; use filter "*" for every repository',
+                    );
                     return;
                 }
-                filters.forEach((x: any, j: number) => {
+                filters.forEach((x: UncheckedInputs | undefined, j: number) => {
                     if (typeof x?.filter !== "string" || x.filter.length > 255 || !SCANNING_FILTER_PATTERN.test(x.filter)) {
-                        f.add(`${at}.repositoryFilters[${j}].filter`, `must be 1 to 255 lower-case repository-name characters and * wildcards (e.g. "prod-*"), got ${JSON.stringify(x?.filter)}`);
+                        f.add(
+                            `${at}.repositoryFilters[${j}].filter`,
+                            `must be 1 to 255 lower-case repository-name characters and * wildcards (e.g. "prod-*"), got ${JSON.stringify(x?.filter)}`,
+                        );
                     }
                     f.oneOf(`${at}.repositoryFilters[${j}].filterType`, x?.filterType ?? "WILDCARD", SCANNING_FILTER_TYPES);
                 });
@@ -105,7 +135,11 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     return { inputs: { scanType: n.scanType, rules: normalized, region }, failures: f.list };
 }
 
-export async function diff(_id: string, olds: RegistryScanningConfigurationOutputs, news: RegistryScanningConfigurationInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: RegistryScanningConfigurationOutputs,
+    news: RegistryScanningConfigurationInputs,
+): Promise<dynamic.DiffResult> {
     const replaces = (olds.region ?? news.region) !== news.region ? ["region"] : [];
     const changed = containsUnknown(news) || !same(olds, news);
     return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
@@ -125,11 +159,20 @@ export async function read(id: string, props: Partial<RegistryScanningConfigurat
     const current = await wrap("reading", KIND, id, () => findRegistryScanningConfiguration(ecrClient(region)));
     // ECR cannot delete the configuration; back at its default where something else was is "gone".
     if (same(current, DEFAULT_SCANNING) && props.scanType !== undefined && !same(props, DEFAULT_SCANNING)) return { id: "" };
-    const outs: RegistryScanningConfigurationOutputs = { scanType: current.scanType, rules: current.rules, region, registryId: current.registryId };
+    const outs: RegistryScanningConfigurationOutputs = {
+        scanType: current.scanType,
+        rules: current.rules,
+        region,
+        registryId: current.registryId,
+    };
     return { id: current.registryId || id, props: outs };
 }
 
-export async function update(_id: string, olds: RegistryScanningConfigurationOutputs, news: RegistryScanningConfigurationInputs): Promise<dynamic.UpdateResult> {
+export async function update(
+    _id: string,
+    olds: RegistryScanningConfigurationOutputs,
+    news: RegistryScanningConfigurationInputs,
+): Promise<dynamic.UpdateResult> {
     await wrap("updating", KIND, news.region, () => put(ecrClient(news.region), news.scanType, news.rules));
     return { outs: { ...news, registryId: olds.registryId } };
 }

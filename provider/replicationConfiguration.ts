@@ -11,11 +11,11 @@
  * takes them in as drift, after which the next update removes them.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { DescribeRegistryCommand, ECRClient, PutReplicationConfigurationCommand } from "@aws-sdk/client-ecr";
+import { DescribeRegistryCommand, ECRClient, PutReplicationConfigurationCommand, RepositoryFilter } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
 import { canonicalJson } from "./policyDocument";
-import { containsUnknown, Failures, UNKNOWN, withoutInternals } from "./validate";
+import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Replication Configuration";
 /** ECR's limits (PutReplicationConfiguration API reference). */
@@ -55,22 +55,25 @@ export interface ReplicationConfigurationOutputs extends ReplicationConfiguratio
 
 // ---------- rule helpers (shared with ReplicationRule and the data source) ----------
 
-const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byText =
+    <T>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** A rule in canonical form: destinations and filters sorted, filter type filled in. */
-export function normalizeRule(rule: { destinations?: any[]; repositoryFilters?: any[] }): ReplicationRuleShape {
+export function normalizeRule(rule: UncheckedInputs): ReplicationRuleShape {
     return {
-        destinations: (rule.destinations ?? [])
+        destinations: ((rule.destinations ?? []) as (UncheckedInputs | undefined)[])
             .map((d) => ({ region: d?.region, registryId: d?.registryId }))
             .sort(byText((d) => `${d.region}/${d.registryId}`)),
-        repositoryFilters: (rule.repositoryFilters ?? [])
+        repositoryFilters: ((rule.repositoryFilters ?? []) as (UncheckedInputs | undefined)[])
             .map((x) => ({ filter: x?.filter, filterType: x?.filterType ?? "PREFIX_MATCH" }))
             .sort(byText((x) => `${x.filterType}/${x.filter}`)),
     };
 }
 
 /** A rule's identity: ECR gives rules no id, so a rule is what it says (its canonical content). */
-export const ruleKey = (rule: { destinations?: any[]; repositoryFilters?: any[] }): string => canonicalJson(normalizeRule(rule));
+export const ruleKey = (rule: UncheckedInputs): string => canonicalJson(normalizeRule(rule));
 
 /** True when two rule lists hold the same rules, in any order. */
 export function sameRules(a: ReplicationRuleShape[] | undefined, b: ReplicationRuleShape[] | undefined): boolean {
@@ -79,8 +82,9 @@ export function sameRules(a: ReplicationRuleShape[] | undefined, b: ReplicationR
 }
 
 /** Checks one rule (destinations and filters) at `at`, e.g. `replicationConfiguration.rules[0]`. */
-export function checkRule(f: Failures, at: string, rule: any): void {
-    if (rule === UNKNOWN || containsUnknown(rule)) return;
+export function checkRule(f: Failures, at: string, value: unknown): void {
+    if (value === UNKNOWN || containsUnknown(value)) return;
+    const rule = value as UncheckedInputs | undefined;
     if (!rule || typeof rule !== "object" || Array.isArray(rule)) {
         f.add(at, "must be an object with `destinations` and, optionally, `repositoryFilters`");
         return;
@@ -90,28 +94,42 @@ export function checkRule(f: Failures, at: string, rule: any): void {
     if (!Array.isArray(dests) || dests.length === 0) {
         f.add(`${prefix}destinations`, "needs at least one { region, registryId } destination");
     } else if (dests.length > MAX_DESTINATIONS) {
-        f.add(`${prefix}destinations`, `ECR allows at most ${MAX_DESTINATIONS} destinations per rule, got ${dests.length}; split them over several rules`);
+        f.add(
+            `${prefix}destinations`,
+            `ECR allows at most ${MAX_DESTINATIONS} destinations per rule, got ${dests.length}; split them over several rules`,
+        );
     } else {
-        dests.forEach((d: any, i: number) => {
+        dests.forEach((d: UncheckedInputs | undefined, i: number) => {
             f.region(`${prefix}destinations[${i}].region`, d?.region);
             if (d?.region === undefined) f.add(`${prefix}destinations[${i}].region`, 'is required, e.g. "eu-west-1"');
             if (typeof d?.registryId !== "string" || !/^[0-9]{12}$/.test(d.registryId)) {
-                f.add(`${prefix}destinations[${i}].registryId`, `must be the 12-digit account id of the destination registry, got ${JSON.stringify(d?.registryId)}`);
+                f.add(
+                    `${prefix}destinations[${i}].registryId`,
+                    `must be the 12-digit account id of the destination registry, got ${JSON.stringify(d?.registryId)}`,
+                );
             }
         });
-        const seen = new Set(dests.map((d: any) => `${d?.region}/${d?.registryId}`));
+        const seen = new Set(dests.map((d: UncheckedInputs | undefined) => `${d?.region}/${d?.registryId}`));
         if (seen.size !== dests.length) f.add(`${prefix}destinations`, "lists the same region and registry twice; drop the duplicate");
     }
     const filters = rule.repositoryFilters ?? [];
     if (!Array.isArray(filters)) {
-        f.add(`${prefix}repositoryFilters`, "must be a list of { filter, filterType: \"PREFIX_MATCH\" }");
+        f.add(`${prefix}repositoryFilters`, 'must be a list of { filter, filterType: "PREFIX_MATCH" }');
     } else if (filters.length > MAX_REPOSITORY_FILTERS) {
         f.add(`${prefix}repositoryFilters`, `ECR allows at most ${MAX_REPOSITORY_FILTERS} filters per rule, got ${filters.length}`);
     } else {
-        filters.forEach((x: any, i: number) => {
+        filters.forEach((x: UncheckedInputs | undefined, i: number) => {
             const p = `${prefix}repositoryFilters[${i}]`;
-            if (typeof x?.filter !== "string" || x.filter.length < 2 || x.filter.length > 256 || !REPLICATION_FILTER_PATTERN.test(x.filter)) {
-                f.add(`${p}.filter`, `must be a repository name prefix of 2 to 256 lower-case letters, digits and . _ - / (e.g. "team/"), got ${JSON.stringify(x?.filter)}`);
+            if (
+                typeof x?.filter !== "string" ||
+                x.filter.length < 2 ||
+                x.filter.length > 256 ||
+                !REPLICATION_FILTER_PATTERN.test(x.filter)
+            ) {
+                f.add(
+                    `${p}.filter`,
+                    `must be a repository name prefix of 2 to 256 lower-case letters, digits and . _ - / (e.g. "team/"), got ${JSON.stringify(x?.filter)}`,
+                );
             }
             f.oneOf(`${p}.filterType`, x?.filterType ?? "PREFIX_MATCH", REPLICATION_FILTER_TYPES);
         });
@@ -131,7 +149,7 @@ export async function putReplicationRules(client: ECRClient, rules: ReplicationR
             replicationConfiguration: {
                 rules: rules.map((r) => ({
                     destinations: r.destinations,
-                    repositoryFilters: r.repositoryFilters.length ? (r.repositoryFilters as any) : undefined,
+                    repositoryFilters: r.repositoryFilters.length ? (r.repositoryFilters as RepositoryFilter[]) : undefined,
                 })),
             },
         }),
@@ -156,14 +174,16 @@ function refuseForeign(action: string, region: string, foreign: string[], hint: 
         action,
         KIND,
         region,
-        new Error(`the registry's replication configuration holds rules this resource did not write and the program does not declare: ${foreign.join("; ")}`),
+        new Error(
+            `the registry's replication configuration holds rules this resource did not write and the program does not declare: ${foreign.join("; ")}`,
+        ),
         hint,
     );
 }
 
 // ---------- provider ----------
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     const config = n.replicationConfiguration;
@@ -176,11 +196,15 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
             f.add("replicationConfiguration.rules", "must be a list of rules (use an empty list for no replication)");
         } else {
             if (rules.length > MAX_RULES) {
-                f.add("replicationConfiguration.rules", `ECR allows at most ${MAX_RULES} replication rules per registry, got ${rules.length}; merge rules that share destinations`);
+                f.add(
+                    "replicationConfiguration.rules",
+                    `ECR allows at most ${MAX_RULES} replication rules per registry, got ${rules.length}; merge rules that share destinations`,
+                );
             }
-            rules.forEach((r: any, i: number) => checkRule(f, `replicationConfiguration.rules[${i}]`, r));
-            const keys = rules.filter((r: any) => !containsUnknown(r)).map(ruleKey);
-            if (new Set(keys).size !== keys.length) f.add("replicationConfiguration.rules", "holds the same rule twice; drop the duplicate");
+            rules.forEach((r: UncheckedInputs | undefined, i: number) => checkRule(f, `replicationConfiguration.rules[${i}]`, r));
+            const keys = rules.filter((r: UncheckedInputs | undefined) => !containsUnknown(r)).map(ruleKey);
+            if (new Set(keys).size !== keys.length)
+                f.add("replicationConfiguration.rules", "holds the same rule twice; drop the duplicate");
             value = containsUnknown(rules) ? config : { rules: rules.map(normalizeRule) };
         }
     }
@@ -188,9 +212,15 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     return { inputs: { replicationConfiguration: value, region }, failures: f.list };
 }
 
-export async function diff(_id: string, olds: ReplicationConfigurationOutputs, news: ReplicationConfigurationInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: ReplicationConfigurationOutputs,
+    news: ReplicationConfigurationInputs,
+): Promise<dynamic.DiffResult> {
     const replaces = (olds.region ?? news.region) !== news.region ? ["region"] : [];
-    const changed = containsUnknown(news.replicationConfiguration) || !sameRules(olds.replicationConfiguration?.rules, news.replicationConfiguration.rules);
+    const changed =
+        containsUnknown(news.replicationConfiguration) ||
+        !sameRules(olds.replicationConfiguration?.rules, news.replicationConfiguration.rules);
     return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
 }
 
@@ -223,7 +253,11 @@ export async function read(id: string, props: Partial<ReplicationConfigurationOu
     return { id: current.registryId || id, props: outs };
 }
 
-export async function update(_id: string, olds: ReplicationConfigurationOutputs, news: ReplicationConfigurationInputs): Promise<dynamic.UpdateResult> {
+export async function update(
+    _id: string,
+    olds: ReplicationConfigurationOutputs,
+    news: ReplicationConfigurationInputs,
+): Promise<dynamic.UpdateResult> {
     const client = ecrClient(news.region);
     const registryId = await wrap("updating", KIND, news.region, async () => {
         const current = await findReplicationConfiguration(client);

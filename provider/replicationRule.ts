@@ -17,7 +17,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
 
-import { readModifyWrite } from "./readModifyWrite";
+import { writePart } from "./readModifyWrite";
 import {
     MAX_RULES,
     ReplicationDestination,
@@ -30,7 +30,7 @@ import {
     putReplicationRules,
     ruleKey,
 } from "./replicationConfiguration";
-import { containsUnknown, Failures, withoutInternals } from "./validate";
+import { containsUnknown, Failures, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Replication Rule";
 
@@ -47,13 +47,16 @@ export interface ReplicationRuleOutputs extends ReplicationRuleInputs {
 
 type Snapshot = { rules: ReplicationRuleShape[]; registryId: string };
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     checkRule(f, "", { destinations: n.destinations, repositoryFilters: n.repositoryFilters });
     const region = await f.regionOrDefault("region", n.region);
     const known = !containsUnknown(n.destinations) && !containsUnknown(n.repositoryFilters);
-    const rule = known && Array.isArray(n.destinations) ? normalizeRule(n) : { destinations: n.destinations, repositoryFilters: n.repositoryFilters ?? [] };
+    const rule =
+        known && Array.isArray(n.destinations)
+            ? normalizeRule(n)
+            : { destinations: n.destinations, repositoryFilters: n.repositoryFilters ?? [] };
     return { inputs: { ...rule, region }, failures: f.list };
 }
 
@@ -64,11 +67,15 @@ export async function diff(_id: string, olds: ReplicationRuleOutputs, news: Repl
 }
 
 /** Replaces the rule `from` (if present) with `to` in the registry's list, confirming afterwards. */
-async function replaceRule(client: ECRClient, from: ReplicationRuleShape | undefined, to: ReplicationRuleShape | undefined): Promise<Snapshot> {
+async function replaceRule(
+    client: ECRClient,
+    from: ReplicationRuleShape | undefined,
+    to: ReplicationRuleShape | undefined,
+): Promise<Snapshot> {
     const fromKey = from && ruleKey(from);
     const toKey = to && ruleKey(to);
     const has = (s: Snapshot, key: string) => s.rules.some((r) => ruleKey(r) === key);
-    return readModifyWrite<Snapshot>({
+    return writePart<Snapshot>({
         read: () => findReplicationConfiguration(client),
         change(current) {
             const keep = current.rules.filter((r) => ruleKey(r) !== fromKey);

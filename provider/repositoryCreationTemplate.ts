@@ -11,17 +11,21 @@ import {
     DeleteRepositoryCreationTemplateCommand,
     DescribeRepositoryCreationTemplatesCommand,
     ECRClient,
+    EncryptionType,
+    ImageTagMutability,
+    ImageTagMutabilityExclusionFilter,
+    RCTAppliedFor,
     RepositoryCreationTemplate as EcrTemplate,
     UpdateRepositoryCreationTemplateCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
 import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "./lifecyclePolicy";
-import { canonicalJson, parsePolicy } from "./policyDocument";
+import { JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
 import { ROLE_ARN_PATTERN, checkRepositoryPrefix } from "./pullThroughCacheRule";
 import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
 import { ENCRYPTION_TYPES, IMAGE_TAG_MUTABILITIES } from "./repository";
-import { Failures, UNKNOWN, containsUnknown, withoutInternals } from "./validate";
+import { Failures, UNKNOWN, containsUnknown, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Repository Creation Template";
 /** The exceptions that mean "no such template": read, delete and the data source share them. */
@@ -51,7 +55,10 @@ export interface RepositoryCreationTemplateOutputs extends RepositoryCreationTem
 }
 
 /** The template for `prefix`, with the registry id, or NotFoundError. */
-export async function findRepositoryCreationTemplateByPrefix(client: ECRClient, prefix: string): Promise<{ template: EcrTemplate; registryId: string }> {
+export async function findRepositoryCreationTemplateByPrefix(
+    client: ECRClient,
+    prefix: string,
+): Promise<{ template: EcrTemplate; registryId: string }> {
     let out;
     try {
         out = await client.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }));
@@ -63,7 +70,10 @@ export async function findRepositoryCreationTemplateByPrefix(client: ECRClient, 
     return { template, registryId: out.registryId ?? "" };
 }
 
-const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byText =
+    <T>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 const sortFilters = (fs: { filter: string; filterType: string }[]) => [...fs].sort(byText((x) => x.filter));
 
 /** Canonical JSON of a document given as text, or the text itself when it is not JSON. */
@@ -81,8 +91,14 @@ export function templateState(t: EcrTemplate, registryId: string, region: string
         appliedFors: [...(t.appliedFor ?? [])].sort(),
         description: t.description ?? "",
         imageTagMutability: t.imageTagMutability ?? "MUTABLE",
-        imageTagMutabilityExclusionFilters: sortFilters((t.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filter: f.filter ?? "", filterType: f.filterType ?? "WILDCARD" }))),
-        encryptionConfigurations: [enc?.kmsKey ? { encryptionType: enc.encryptionType ?? "AES256", kmsKey: enc.kmsKey } : { encryptionType: enc?.encryptionType ?? "AES256" }],
+        imageTagMutabilityExclusionFilters: sortFilters(
+            (t.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filter: f.filter ?? "", filterType: f.filterType ?? "WILDCARD" })),
+        ),
+        encryptionConfigurations: [
+            enc?.kmsKey
+                ? { encryptionType: enc.encryptionType ?? "AES256", kmsKey: enc.kmsKey }
+                : { encryptionType: enc?.encryptionType ?? "AES256" },
+        ],
         lifecyclePolicy: canonicalOrRaw(t.lifecyclePolicy),
         repositoryPolicy: canonicalOrRaw(t.repositoryPolicy),
         resourceTags: Object.fromEntries((t.resourceTags ?? []).map((x) => [x.Key ?? "", x.Value ?? ""])),
@@ -93,7 +109,7 @@ export function templateState(t: EcrTemplate, registryId: string, region: string
 }
 
 /** Validates a document property, returning its canonical JSON ("" when unset). */
-function checkDocument(f: Failures, property: string, value: unknown, validate: (doc: any) => string[]): unknown {
+function checkDocument(f: Failures, property: string, value: unknown, validate: (doc: JsonObject) => string[]): unknown {
     if (value === undefined || value === null || value === "") return "";
     if (containsUnknown(value)) return UNKNOWN;
     const parsed = parsePolicy(value);
@@ -105,7 +121,7 @@ function checkDocument(f: Failures, property: string, value: unknown, validate: 
     return canonicalJson(parsed.doc);
 }
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     checkRepositoryPrefix(f, "prefix", n.prefix, 256);
@@ -134,14 +150,23 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
         if (!Array.isArray(filters)) f.add("imageTagMutabilityExclusionFilters", "must be a list of { filter, filterType } objects");
         else {
             if (withExclusion && filters.length === 0) {
-                f.add("imageTagMutabilityExclusionFilters", `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`);
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`,
+                );
             }
             if (!withExclusion && filters.length > 0 && mutability !== UNKNOWN) {
-                f.add("imageTagMutabilityExclusionFilters", "exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters");
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    "exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters",
+                );
             }
-            filters.forEach((x: any, i: number) => {
+            filters.forEach((x: UncheckedInputs | undefined, i: number) => {
                 if (!x || typeof x.filter !== "string" || !/^[a-zA-Z0-9._*-]{1,128}$/.test(x.filter)) {
-                    f.add(`imageTagMutabilityExclusionFilters[${i}].filter`, "must be 1-128 characters of letters, digits, . _ - and the wildcard *");
+                    f.add(
+                        `imageTagMutabilityExclusionFilters[${i}].filter`,
+                        "must be 1-128 characters of letters, digits, . _ - and the wildcard *",
+                    );
                 }
                 f.oneOf(`imageTagMutabilityExclusionFilters[${i}].filterType`, x?.filterType ?? "WILDCARD", ["WILDCARD"]);
             });
@@ -151,13 +176,17 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     const encs = n.encryptionConfigurations ?? [];
     let encryption: { encryptionType: string; kmsKey?: string } = { encryptionType: "AES256" };
     if (encs !== UNKNOWN) {
-        if (!Array.isArray(encs) || encs.length > 1) f.add("encryptionConfigurations", "must be a list with at most one { encryptionType, kmsKey } entry");
+        if (!Array.isArray(encs) || encs.length > 1)
+            f.add("encryptionConfigurations", "must be a list with at most one { encryptionType, kmsKey } entry");
         else if (encs.length === 1) {
             const e = encs[0] ?? {};
             const type = e.encryptionType ?? "AES256";
             f.oneOf("encryptionConfigurations[0].encryptionType", type, ENCRYPTION_TYPES);
             if (e.kmsKey && type === "AES256") {
-                f.add("encryptionConfigurations[0].kmsKey", 'a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey');
+                f.add(
+                    "encryptionConfigurations[0].kmsKey",
+                    'a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey',
+                );
             }
             encryption = e.kmsKey ? { encryptionType: type, kmsKey: e.kmsKey } : { encryptionType: type };
         }
@@ -171,22 +200,32 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
         if (!tags || typeof tags !== "object" || Array.isArray(tags)) f.add("resourceTags", "must be a map of tag names to string values");
         else {
             const entries = Object.entries(tags);
-            if (entries.length > TAGS_MAX) f.add("resourceTags", `ECR allows at most ${TAGS_MAX} tags per repository, got ${entries.length}`);
+            if (entries.length > TAGS_MAX)
+                f.add("resourceTags", `ECR allows at most ${TAGS_MAX} tags per repository, got ${entries.length}`);
             for (const [k, v] of entries) {
-                if (k.toLowerCase().startsWith("aws:")) f.add(`resourceTags.${k}`, 'tag names starting with "aws:" are reserved by AWS; rename the tag');
-                if (v !== UNKNOWN && typeof v !== "string") f.add(`resourceTags.${k}`, `tag values must be strings, got ${JSON.stringify(v)}`);
+                if (k.toLowerCase().startsWith("aws:"))
+                    f.add(`resourceTags.${k}`, 'tag names starting with "aws:" are reserved by AWS; rename the tag');
+                if (v !== UNKNOWN && typeof v !== "string")
+                    f.add(`resourceTags.${k}`, `tag values must be strings, got ${JSON.stringify(v)}`);
             }
         }
     }
 
     const role = n.customRoleArn ?? "";
     if (role !== UNKNOWN && role !== "" && (typeof role !== "string" || !ROLE_ARN_PATTERN.test(role))) {
-        f.add("customRoleArn", `must be the ARN of an IAM role, e.g. "arn:aws:iam::123456789012:role/ecr-templates", got ${JSON.stringify(role)}`);
+        f.add(
+            "customRoleArn",
+            `must be the ARN of an IAM role, e.g. "arn:aws:iam::123456789012:role/ecr-templates", got ${JSON.stringify(role)}`,
+        );
     }
     // ECR creates the repository as this role when it must tag it or use a customer KMS key.
-    const needsRole = (tags !== UNKNOWN && tags && Object.keys(tags).length > 0) || (encryption.encryptionType !== "AES256" && encs !== UNKNOWN);
+    const needsRole =
+        (tags !== UNKNOWN && tags && Object.keys(tags).length > 0) || (encryption.encryptionType !== "AES256" && encs !== UNKNOWN);
     if (needsRole && role === "") {
-        f.add("customRoleArn", "is required with `resourceTags` or KMS encryption: ECR creates the repositories as this role; give a role ECR may assume that can tag repositories and use the key");
+        f.add(
+            "customRoleArn",
+            "is required with `resourceTags` or KMS encryption: ECR creates the repositories as this role; give a role ECR may assume that can tag repositories and use the key",
+        );
     }
 
     const region = await f.regionOrDefault("region", n.region);
@@ -196,7 +235,7 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
         description,
         imageTagMutability: mutability,
         imageTagMutabilityExclusionFilters: Array.isArray(filters)
-            ? sortFilters(filters.map((x: any) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
+            ? sortFilters(filters.map((x: UncheckedInputs | undefined) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
             : filters,
         encryptionConfigurations: encs === UNKNOWN ? encs : [encryption],
         lifecyclePolicy: lifecyclePolicy as string,
@@ -219,10 +258,12 @@ function changedProperties(olds: RepositoryCreationTemplateOutputs, news: Reposi
     if (!same(olds.appliedFors, news.appliedFors)) changed.push("appliedFors");
     if ((olds.description ?? "") !== news.description) changed.push("description");
     if (olds.imageTagMutability !== news.imageTagMutability) changed.push("imageTagMutability");
-    if (!same(sortFilters(olds.imageTagMutabilityExclusionFilters ?? []), news.imageTagMutabilityExclusionFilters)) changed.push("imageTagMutabilityExclusionFilters");
+    if (!same(sortFilters(olds.imageTagMutabilityExclusionFilters ?? []), news.imageTagMutabilityExclusionFilters))
+        changed.push("imageTagMutabilityExclusionFilters");
     const o = olds.encryptionConfigurations?.[0] ?? { encryptionType: "AES256" };
     const e = Array.isArray(news.encryptionConfigurations) ? news.encryptionConfigurations[0] : undefined;
-    if (!e || o.encryptionType !== e.encryptionType || (e.kmsKey !== undefined && e.kmsKey !== o.kmsKey)) changed.push("encryptionConfigurations");
+    if (!e || o.encryptionType !== e.encryptionType || (e.kmsKey !== undefined && e.kmsKey !== o.kmsKey))
+        changed.push("encryptionConfigurations");
     if (!sameDoc(olds.lifecyclePolicy, news.lifecyclePolicy, lifecyclePoliciesEquivalent)) changed.push("lifecyclePolicy");
     if (!sameDoc(olds.repositoryPolicy, news.repositoryPolicy, iamPoliciesEquivalent)) changed.push("repositoryPolicy");
     if (!same(sortedEntries(olds.resourceTags), sortedEntries(news.resourceTags))) changed.push("resourceTags");
@@ -230,7 +271,11 @@ function changedProperties(olds: RepositoryCreationTemplateOutputs, news: Reposi
     return changed;
 }
 
-export async function diff(_id: string, olds: RepositoryCreationTemplateOutputs, news: RepositoryCreationTemplateInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: RepositoryCreationTemplateOutputs,
+    news: RepositoryCreationTemplateInputs,
+): Promise<dynamic.DiffResult> {
     const replaces: string[] = [];
     if (olds.prefix !== news.prefix) replaces.push("prefix");
     if ((olds.region ?? news.region) !== news.region) replaces.push("region");
@@ -247,11 +292,13 @@ function members(t: RepositoryCreationTemplateInputs) {
     const enc = t.encryptionConfigurations[0];
     return {
         prefix: t.prefix,
-        appliedFor: t.appliedFors as any,
+        appliedFor: t.appliedFors as RCTAppliedFor[],
         description: t.description,
-        imageTagMutability: t.imageTagMutability as any,
-        imageTagMutabilityExclusionFilters: t.imageTagMutabilityExclusionFilters.length ? (t.imageTagMutabilityExclusionFilters as any) : undefined,
-        encryptionConfiguration: { encryptionType: enc.encryptionType as any, kmsKey: enc.kmsKey },
+        imageTagMutability: t.imageTagMutability as ImageTagMutability,
+        imageTagMutabilityExclusionFilters: t.imageTagMutabilityExclusionFilters.length
+            ? (t.imageTagMutabilityExclusionFilters as ImageTagMutabilityExclusionFilter[])
+            : undefined,
+        encryptionConfiguration: { encryptionType: enc.encryptionType as EncryptionType, kmsKey: enc.kmsKey },
         lifecyclePolicy: t.lifecyclePolicy,
         repositoryPolicy: t.repositoryPolicy,
         resourceTags: Object.entries(t.resourceTags).map(([Key, Value]) => ({ Key, Value })),
@@ -286,16 +333,25 @@ export async function read(id: string, props: Partial<RepositoryCreationTemplate
     }
     const outs = templateState(found.template, found.registryId, region);
     // Keep the spellings already in state when ECR's copies mean the same: no phantom diff.
-    if (props.lifecyclePolicy && sameDoc(props.lifecyclePolicy, outs.lifecyclePolicy, lifecyclePoliciesEquivalent)) outs.lifecyclePolicy = props.lifecyclePolicy;
-    if (props.repositoryPolicy && sameDoc(props.repositoryPolicy, outs.repositoryPolicy, iamPoliciesEquivalent)) outs.repositoryPolicy = props.repositoryPolicy;
+    if (props.lifecyclePolicy && sameDoc(props.lifecyclePolicy, outs.lifecyclePolicy, lifecyclePoliciesEquivalent))
+        outs.lifecyclePolicy = props.lifecyclePolicy;
+    if (props.repositoryPolicy && sameDoc(props.repositoryPolicy, outs.repositoryPolicy, iamPoliciesEquivalent))
+        outs.repositoryPolicy = props.repositoryPolicy;
     const key = props.encryptionConfigurations?.[0]?.kmsKey;
-    if (key && outs.encryptionConfigurations[0].encryptionType === props.encryptionConfigurations![0].encryptionType) outs.encryptionConfigurations = [{ ...outs.encryptionConfigurations[0], kmsKey: key }];
+    if (key && outs.encryptionConfigurations[0].encryptionType === props.encryptionConfigurations![0].encryptionType)
+        outs.encryptionConfigurations = [{ ...outs.encryptionConfigurations[0], kmsKey: key }];
     return { id: prefix, props: outs };
 }
 
 /** One UpdateRepositoryCreationTemplate call with the whole template: nothing is ever half-applied. */
-export async function update(_id: string, olds: RepositoryCreationTemplateOutputs, news: RepositoryCreationTemplateInputs): Promise<dynamic.UpdateResult> {
-    const out = await wrap("updating", KIND, news.prefix, () => ecrClient(news.region).send(new UpdateRepositoryCreationTemplateCommand(members(news))));
+export async function update(
+    _id: string,
+    olds: RepositoryCreationTemplateOutputs,
+    news: RepositoryCreationTemplateInputs,
+): Promise<dynamic.UpdateResult> {
+    const out = await wrap("updating", KIND, news.prefix, () =>
+        ecrClient(news.region).send(new UpdateRepositoryCreationTemplateCommand(members(news))),
+    );
     return { outs: { ...news, registryId: out.registryId || olds.registryId } };
 }
 

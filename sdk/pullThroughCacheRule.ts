@@ -44,7 +44,14 @@ export class PullThroughCacheRule extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { credentialArn: undefined, customRoleArn: undefined, upstreamRepositoryPrefix: undefined, registryId: undefined, region: undefined, ...args },
+            {
+                credentialArn: undefined,
+                customRoleArn: undefined,
+                upstreamRepositoryPrefix: undefined,
+                registryId: undefined,
+                region: undefined,
+                ...args,
+            },
             opts,
             "ecr",
             "PullThroughCacheRule",

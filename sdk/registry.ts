@@ -60,7 +60,10 @@ export interface GetLifecyclePolicyDocumentOutputArgs {
  * const doc = await ecr.getLifecyclePolicyDocument({ rules: [{ priority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 } }] });
  * new ecr.LifecyclePolicy("app", { repository: repo.name, policy: doc.json });
  */
-export function getLifecyclePolicyDocument(args: GetLifecyclePolicyDocumentArgs, _opts?: pulumi.InvokeOptions): Promise<GetLifecyclePolicyDocumentResult> {
+export function getLifecyclePolicyDocument(
+    args: GetLifecyclePolicyDocumentArgs,
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetLifecyclePolicyDocumentResult> {
     try {
         return Promise.resolve(lifecyclePolicyDocument(args));
     } catch (e) {
@@ -69,7 +72,10 @@ export function getLifecyclePolicyDocument(args: GetLifecyclePolicyDocumentArgs,
 }
 
 /** {@link getLifecyclePolicyDocument} over `Input` rules, as an `Output`. */
-export function getLifecyclePolicyDocumentOutput(args: GetLifecyclePolicyDocumentOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetLifecyclePolicyDocumentResult> {
+export function getLifecyclePolicyDocumentOutput(
+    args: GetLifecyclePolicyDocumentOutputArgs,
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetLifecyclePolicyDocumentResult> {
     return invokeOutput(args, opts, getLifecyclePolicyDocument);
 }
 
@@ -84,22 +90,34 @@ export function getRegistryPolicy(args: RegistryReadArgs = {}, _opts?: pulumi.In
 }
 
 /** {@link getRegistryPolicy} over `Input` arguments, as an `Output`. */
-export function getRegistryPolicyOutput(args: RegistryReadOutputArgs = {}, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetRegistryPolicyResult> {
+export function getRegistryPolicyOutput(
+    args: RegistryReadOutputArgs = {},
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetRegistryPolicyResult> {
     return invokeOutput(args, opts, getRegistryPolicy);
 }
 
 /** The registry's replication rules. One DescribeRegistry call; no replication is an empty rule list. */
-export function getReplicationConfiguration(args: RegistryReadArgs = {}, _opts?: pulumi.InvokeOptions): Promise<GetReplicationConfigurationResult> {
+export function getReplicationConfiguration(
+    args: RegistryReadArgs = {},
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetReplicationConfigurationResult> {
     return readReplicationConfiguration(withStackRegion(args));
 }
 
 /** {@link getReplicationConfiguration} over `Input` arguments, as an `Output`. */
-export function getReplicationConfigurationOutput(args: RegistryReadOutputArgs = {}, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetReplicationConfigurationResult> {
+export function getReplicationConfigurationOutput(
+    args: RegistryReadOutputArgs = {},
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetReplicationConfigurationResult> {
     return invokeOutput(args, opts, getReplicationConfiguration);
 }
 
 /** The registry's scanning configuration. One GetRegistryScanningConfiguration call. */
-export function getRegistryScanningConfiguration(args: RegistryReadArgs = {}, _opts?: pulumi.InvokeOptions): Promise<GetRegistryScanningConfigurationResult> {
+export function getRegistryScanningConfiguration(
+    args: RegistryReadArgs = {},
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetRegistryScanningConfigurationResult> {
     return readRegistryScanningConfiguration(withStackRegion(args));
 }
 
@@ -117,17 +135,26 @@ export function getRegistryScanningConfigurationOutput(
  * @example
  * const hub = await ecr.getPullThroughCacheRule({ ecrRepositoryPrefix: "docker-hub" });
  */
-export function getPullThroughCacheRule(args: GetPullThroughCacheRuleArgs, _opts?: pulumi.InvokeOptions): Promise<GetPullThroughCacheRuleResult> {
+export function getPullThroughCacheRule(
+    args: GetPullThroughCacheRuleArgs,
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetPullThroughCacheRuleResult> {
     return readPullThroughCacheRule(withStackRegion(args));
 }
 
 /** {@link getPullThroughCacheRule} over `Input` arguments, as an `Output`. */
-export function getPullThroughCacheRuleOutput(args: GetPullThroughCacheRuleOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetPullThroughCacheRuleResult> {
+export function getPullThroughCacheRuleOutput(
+    args: GetPullThroughCacheRuleOutputArgs,
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetPullThroughCacheRuleResult> {
     return invokeOutput(args, opts, getPullThroughCacheRule);
 }
 
 /** One repository creation template by its prefix. One DescribeRepositoryCreationTemplates call; a missing template is an error that names it. */
-export function getRepositoryCreationTemplate(args: GetRepositoryCreationTemplateArgs, _opts?: pulumi.InvokeOptions): Promise<GetRepositoryCreationTemplateResult> {
+export function getRepositoryCreationTemplate(
+    args: GetRepositoryCreationTemplateArgs,
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetRepositoryCreationTemplateResult> {
     return readRepositoryCreationTemplate(withStackRegion(args));
 }
 

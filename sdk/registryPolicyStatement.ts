@@ -37,6 +37,13 @@ export class RegistryPolicyStatement extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryPolicyStatementArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { sid: undefined, registryId: undefined, region: undefined, ...args }, opts, "ecr", "RegistryPolicyStatement");
+        super(
+            provider,
+            name,
+            { sid: undefined, registryId: undefined, region: undefined, ...args },
+            opts,
+            "ecr",
+            "RegistryPolicyStatement",
+        );
     }
 }

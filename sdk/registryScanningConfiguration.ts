@@ -42,6 +42,13 @@ export class RegistryScanningConfiguration extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryScanningConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { rules: undefined, registryId: undefined, region: undefined, ...args }, opts, "ecr", "RegistryScanningConfiguration");
+        super(
+            provider,
+            name,
+            { rules: undefined, registryId: undefined, region: undefined, ...args },
+            opts,
+            "ecr",
+            "RegistryScanningConfiguration",
+        );
     }
 }

@@ -33,6 +33,13 @@ export class ReplicationRule extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: ReplicationRuleArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { repositoryFilters: undefined, registryId: undefined, region: undefined, ...args }, opts, "ecr", "ReplicationRule");
+        super(
+            provider,
+            name,
+            { repositoryFilters: undefined, registryId: undefined, region: undefined, ...args },
+            opts,
+            "ecr",
+            "ReplicationRule",
+        );
     }
 }

@@ -76,6 +76,13 @@ export class RepositoryCreationTemplate extends pulumi.dynamic.Resource {
             "registryId",
             "region",
         ];
-        super(provider, name, { ...Object.fromEntries(outputs.map((k) => [k, undefined])), ...args }, opts, "ecr", "RepositoryCreationTemplate");
+        super(
+            provider,
+            name,
+            { ...Object.fromEntries(outputs.map((k) => [k, undefined])), ...args },
+            opts,
+            "ecr",
+            "RepositoryCreationTemplate",
+        );
     }
 }

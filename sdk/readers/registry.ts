@@ -9,11 +9,20 @@ import { assertValid, clientFor } from "./common";
 import { wrap } from "../../provider/errors";
 import { normalizeLifecyclePolicy, validateLifecyclePolicy } from "../../provider/lifecyclePolicy";
 import { Json, canonicalJson, parsePolicy } from "../../provider/policyDocument";
-import { PullThroughCacheRuleOutputs, checkRepositoryPrefix, findPullThroughCacheRuleByPrefix, pullThroughCacheRuleState } from "../../provider/pullThroughCacheRule";
+import {
+    PullThroughCacheRuleOutputs,
+    checkRepositoryPrefix,
+    findPullThroughCacheRuleByPrefix,
+    pullThroughCacheRuleState,
+} from "../../provider/pullThroughCacheRule";
 import { findRegistryPolicy } from "../../provider/registryPolicy";
 import { ScanningRule, findRegistryScanningConfiguration } from "../../provider/registryScanningConfiguration";
 import { ReplicationRuleShape, findReplicationConfiguration } from "../../provider/replicationConfiguration";
-import { RepositoryCreationTemplateOutputs, findRepositoryCreationTemplateByPrefix, templateState } from "../../provider/repositoryCreationTemplate";
+import {
+    RepositoryCreationTemplateOutputs,
+    findRepositoryCreationTemplateByPrefix,
+    templateState,
+} from "../../provider/repositoryCreationTemplate";
 import { Failures } from "../../provider/validate";
 
 /** Arguments every registry-wide read takes. */
@@ -112,11 +121,19 @@ export async function readRegistryPolicy(args: RegistryReadArgs = {}, client?: E
     const { client: c, region } = await clientFor(args.region, client);
     const found = await wrap("reading", "Registry Policy", region, () => findRegistryPolicy(c));
     const parsed = parsePolicy(found.policy);
-    return { id: found.registryId, registryId: found.registryId, policy: "error" in parsed ? found.policy : canonicalJson(parsed.doc), region };
+    return {
+        id: found.registryId,
+        registryId: found.registryId,
+        policy: "error" in parsed ? found.policy : canonicalJson(parsed.doc),
+        region,
+    };
 }
 
 /** The registry's replication rules (DescribeRegistry). */
-export async function readReplicationConfiguration(args: RegistryReadArgs = {}, client?: ECRClient): Promise<GetReplicationConfigurationResult> {
+export async function readReplicationConfiguration(
+    args: RegistryReadArgs = {},
+    client?: ECRClient,
+): Promise<GetReplicationConfigurationResult> {
     checkRegion("getReplicationConfiguration", args);
     const { client: c, region } = await clientFor(args.region, client);
     const found = await wrap("reading", "Replication Configuration", region, () => findReplicationConfiguration(c));
@@ -124,7 +141,10 @@ export async function readReplicationConfiguration(args: RegistryReadArgs = {}, 
 }
 
 /** The registry's scanning configuration (GetRegistryScanningConfiguration). */
-export async function readRegistryScanningConfiguration(args: RegistryReadArgs = {}, client?: ECRClient): Promise<GetRegistryScanningConfigurationResult> {
+export async function readRegistryScanningConfiguration(
+    args: RegistryReadArgs = {},
+    client?: ECRClient,
+): Promise<GetRegistryScanningConfigurationResult> {
     checkRegion("getRegistryScanningConfiguration", args);
     const { client: c, region } = await clientFor(args.region, client);
     const found = await wrap("reading", "Registry Scanning Configuration", region, () => findRegistryScanningConfiguration(c));
@@ -132,24 +152,34 @@ export async function readRegistryScanningConfiguration(args: RegistryReadArgs =
 }
 
 /** One pull through cache rule by prefix (DescribePullThroughCacheRules). A missing rule is an error that names it. */
-export async function readPullThroughCacheRule(args: GetPullThroughCacheRuleArgs, client?: ECRClient): Promise<GetPullThroughCacheRuleResult> {
+export async function readPullThroughCacheRule(
+    args: GetPullThroughCacheRuleArgs,
+    client?: ECRClient,
+): Promise<GetPullThroughCacheRuleResult> {
     const f = new Failures();
     checkRepositoryPrefix(f, "ecrRepositoryPrefix", args?.ecrRepositoryPrefix, 30);
     f.region("region", args?.region);
     assertValid("getPullThroughCacheRule", f);
     const { client: c, region } = await clientFor(args.region, client);
-    const rule = await wrap("reading", "Pull Through Cache Rule", args.ecrRepositoryPrefix, () => findPullThroughCacheRuleByPrefix(c, args.ecrRepositoryPrefix));
+    const rule = await wrap("reading", "Pull Through Cache Rule", args.ecrRepositoryPrefix, () =>
+        findPullThroughCacheRuleByPrefix(c, args.ecrRepositoryPrefix),
+    );
     return { id: args.ecrRepositoryPrefix, ...pullThroughCacheRuleState(rule, region) };
 }
 
 /** One creation template by prefix (DescribeRepositoryCreationTemplates). A missing template is an error that names it. */
-export async function readRepositoryCreationTemplate(args: GetRepositoryCreationTemplateArgs, client?: ECRClient): Promise<GetRepositoryCreationTemplateResult> {
+export async function readRepositoryCreationTemplate(
+    args: GetRepositoryCreationTemplateArgs,
+    client?: ECRClient,
+): Promise<GetRepositoryCreationTemplateResult> {
     const f = new Failures();
     checkRepositoryPrefix(f, "prefix", args?.prefix, 256);
     f.region("region", args?.region);
     assertValid("getRepositoryCreationTemplate", f);
     const { client: c, region } = await clientFor(args.region, client);
-    const found = await wrap("reading", "Repository Creation Template", args.prefix, () => findRepositoryCreationTemplateByPrefix(c, args.prefix));
+    const found = await wrap("reading", "Repository Creation Template", args.prefix, () =>
+        findRepositoryCreationTemplateByPrefix(c, args.prefix),
+    );
     return { id: args.prefix, ...templateState(found.template, found.registryId, region) };
 }
 
@@ -183,7 +213,10 @@ export function lifecyclePolicyDocument(args: GetLifecyclePolicyDocumentArgs): G
     });
     // The validator speaks the document's names (rulePriority, tagPatternList); name the arguments.
     const argumentNames = (problem: string) =>
-        problem.replace(/\.rulePriority\b/g, ".priority").replace(/\btagPatternList\b/g, "tagPatternLists").replace(/\btagPrefixList\b/g, "tagPrefixLists");
+        problem
+            .replace(/\.rulePriority\b/g, ".priority")
+            .replace(/\btagPatternList\b/g, "tagPatternLists")
+            .replace(/\btagPrefixList\b/g, "tagPrefixLists");
     for (const problem of validateLifecyclePolicy({ rules })) {
         const m = /^(rules\[\d+\](?:\.[a-zA-Z]+|\[\d+\])*)\s*:?\s*(.*)$/.exec(argumentNames(problem));
         if (m && m[1] !== "") f.add(m[1], m[2]);

@@ -98,7 +98,10 @@ function withEndpoint(start: () => Promise<Endpoint>): () => ECRClient {
 
 const startLocal = async () => (await import("../../local")).startLocalEcr({ port: 0 });
 
-for (const [label, start] of [["moto", startMoto], ["local endpoint", startLocal]] as const) {
+for (const [label, start] of [
+    ["moto", startMoto],
+    ["local endpoint", startLocal],
+] as const) {
     describe(`RegistryScanningConfiguration (integration, ${label})`, function () {
         this.timeout(120_000);
         const ecr = withEndpoint(start);
@@ -117,13 +120,21 @@ for (const [label, start] of [["moto", startMoto], ["local endpoint", startLocal
             assert.ok(await s.refresh());
             assert.equal(await s.changes({ scanType: "ENHANCED", rules: [...rules].reverse() }), false, "rule order means nothing");
 
-            await ecr().send(new PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] }));
+            await ecr().send(
+                new PutRegistryScanningConfigurationCommand({
+                    scanType: "BASIC",
+                    rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }],
+                }),
+            );
             assert.ok(await s.refresh());
             assert.equal(s.state.scanType, "BASIC", "drift is seen");
             assert.equal(await s.changes({ scanType: "ENHANCED", rules }), true);
 
             await s.up({ scanType: "ENHANCED", rules: [rules[1]] });
-            assert.deepEqual((await scanningNow())?.rules?.map((r) => r.scanFrequency), ["CONTINUOUS_SCAN"]);
+            assert.deepEqual(
+                (await scanningNow())?.rules?.map((r) => r.scanFrequency),
+                ["CONTINUOUS_SCAN"],
+            );
             await s.destroy();
             const after = await scanningNow();
             assert.equal(after?.scanType, "BASIC");
@@ -133,7 +144,18 @@ for (const [label, start] of [["moto", startMoto], ["local endpoint", startLocal
 
         it("getRegistryPolicy, getReplicationConfiguration and getRegistryScanningConfiguration read what the endpoint holds", async () => {
             await assert.rejects(ecrSdk.getRegistryPolicy(), /ECR Registry Policy .*not found/);
-            const policy = { Version: "2012-10-17", Statement: [{ Sid: "R", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "ecr:ReplicateImage", Resource: "*" }] };
+            const policy = {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "R",
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::111111111111:root" },
+                        Action: "ecr:ReplicateImage",
+                        Resource: "*",
+                    },
+                ],
+            };
             await ecr().send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(policy, null, 2) }));
             const p = await ecrSdk.getRegistryPolicy();
             assert.match(p.registryId, /^\d{12}$/);
@@ -141,16 +163,26 @@ for (const [label, start] of [["moto", startMoto], ["local endpoint", startLocal
             assert.ok(!/\n/.test(p.policy), "canonical JSON");
             await ecr().send(new DeleteRegistryPolicyCommand({}));
 
-            const rule = { destinations: [{ region: "eu-west-1", registryId: "111111111111" }], repositoryFilters: [{ filter: "team/", filterType: "PREFIX_MATCH" as const }] };
+            const rule = {
+                destinations: [{ region: "eu-west-1", registryId: "111111111111" }],
+                repositoryFilters: [{ filter: "team/", filterType: "PREFIX_MATCH" as const }],
+            };
             await ecr().send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule] } }));
             assert.deepEqual((await ecrSdk.getReplicationConfiguration()).replicationConfiguration.rules, [rule]);
             await ecr().send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
             assert.deepEqual((await ecrSdk.getReplicationConfiguration()).replicationConfiguration.rules, []);
 
-            await ecr().send(new PutRegistryScanningConfigurationCommand({ scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] }));
+            await ecr().send(
+                new PutRegistryScanningConfigurationCommand({
+                    scanType: "ENHANCED",
+                    rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }],
+                }),
+            );
             const scanning = await ecrSdk.getRegistryScanningConfiguration();
             assert.equal(scanning.scanType, "ENHANCED");
-            assert.deepEqual(scanning.rules, [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]);
+            assert.deepEqual(scanning.rules, [
+                { scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] },
+            ]);
             await ecr().send(new PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
         });
     });
@@ -183,7 +215,11 @@ describe("registry settings without a moto counterpart (integration, local endpo
             await r.up({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: SECRET });
             await r.up({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: SECRET2 });
             assert.equal((await ruleNow("docker-hub"))?.credentialArn, SECRET2);
-            const d = await pullThroughCacheRule.diff(r.id, r.state, (await r.checked({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "ghcr.io", credentialArn: SECRET2 })) as any);
+            const d = await pullThroughCacheRule.diff(
+                r.id,
+                r.state,
+                (await r.checked({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "ghcr.io", credentialArn: SECRET2 })) as any,
+            );
             assert.deepEqual(d.replaces, ["upstreamRegistryUrl"]);
             await ecr().send(new DeletePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "docker-hub" }));
             assert.equal(await r.refresh(), false);
@@ -193,7 +229,10 @@ describe("registry settings without a moto counterpart (integration, local endpo
             const a = new Managed(pullThroughCacheRule as unknown as Provider);
             await a.up({ ecrRepositoryPrefix: "k8s", upstreamRegistryUrl: "registry.k8s.io" });
             const b = new Managed(pullThroughCacheRule as unknown as Provider);
-            await assert.rejects(b.up({ ecrRepositoryPrefix: "k8s", upstreamRegistryUrl: "registry.k8s.io" }), /^EcrError: creating ECR Pull Through Cache Rule \(k8s\): PullThroughCacheRuleAlreadyExistsException: .*Hint: /);
+            await assert.rejects(
+                b.up({ ecrRepositoryPrefix: "k8s", upstreamRegistryUrl: "registry.k8s.io" }),
+                /^EcrError: creating ECR Pull Through Cache Rule \(k8s\): PullThroughCacheRuleAlreadyExistsException: .*Hint: /,
+            );
             await a.destroy();
         });
     });
@@ -201,13 +240,33 @@ describe("registry settings without a moto counterpart (integration, local endpo
     describe("RepositoryCreationTemplate", () => {
         const lifecycle = {
             rules: [
-                { rulePriority: 2, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }, action: { type: "expire" } },
-                { rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
+                {
+                    rulePriority: 2,
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 },
+                    action: { type: "expire" },
+                },
+                {
+                    rulePriority: 1,
+                    selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                    action: { type: "expire" },
+                },
             ],
         };
-        const policy = { Version: "2012-10-17", Statement: [{ Sid: "Pull", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }] };
+        const policy = {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "Pull",
+                    Effect: "Allow",
+                    Principal: { AWS: "arn:aws:iam::111111111111:root" },
+                    Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                },
+            ],
+        };
         const templateNow = async (prefix: string) =>
-            (await ecr().send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }))).repositoryCreationTemplates?.find((t) => t.prefix === prefix);
+            (await ecr().send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }))).repositoryCreationTemplates?.find(
+                (t) => t.prefix === prefix,
+            );
 
         it("creates with documents compared by meaning, sees drift, updates in one call, clears a policy, deletes", async () => {
             const t = new Managed(repositoryCreationTemplate as unknown as Provider);
@@ -227,7 +286,12 @@ describe("registry settings without a moto counterpart (integration, local endpo
             assert.deepEqual([...(created?.appliedFor ?? [])].sort(), ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE"]);
             assert.equal(created?.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
             assert.ok(await t.refresh());
-            const reformatted = { ...args, appliedFors: ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE"], lifecyclePolicy: JSON.stringify({ rules: [...lifecycle.rules].reverse() }, null, 2), repositoryPolicy: policy };
+            const reformatted = {
+                ...args,
+                appliedFors: ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE"],
+                lifecyclePolicy: JSON.stringify({ rules: [...lifecycle.rules].reverse() }, null, 2),
+                repositoryPolicy: policy,
+            };
             assert.equal(await t.changes(reformatted), false, "documents and lists compared by meaning");
 
             await ecr().send(new UpdateRepositoryCreationTemplateCommand({ prefix: "team", description: "changed outside" }));
@@ -235,7 +299,13 @@ describe("registry settings without a moto counterpart (integration, local endpo
             assert.equal(t.state.description, "changed outside");
             assert.equal(await t.changes(args), true);
 
-            await t.up({ ...args, description: "", repositoryPolicy: undefined, imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [] });
+            await t.up({
+                ...args,
+                description: "",
+                repositoryPolicy: undefined,
+                imageTagMutability: "MUTABLE",
+                imageTagMutabilityExclusionFilters: [],
+            });
             const updated = await templateNow("team");
             assert.equal(updated?.imageTagMutability, "MUTABLE");
             assert.ok(!updated?.repositoryPolicy, "the repository policy was cleared");
@@ -257,12 +327,18 @@ describe("registry settings without a moto counterpart (integration, local endpo
             assert.equal(rule.upstreamRegistryUrl, "quay.io");
             assert.equal(rule.registryId, r.state.registryId);
             await r.destroy();
-            await assert.rejects(ecrSdk.getPullThroughCacheRule({ ecrRepositoryPrefix: "quay" }), /reading ECR Pull Through Cache Rule \(quay\)|ECR Pull Through Cache Rule \(quay\) not found/);
+            await assert.rejects(
+                ecrSdk.getPullThroughCacheRule({ ecrRepositoryPrefix: "quay" }),
+                /reading ECR Pull Through Cache Rule \(quay\)|ECR Pull Through Cache Rule \(quay\) not found/,
+            );
 
             const t = new Managed(repositoryCreationTemplate as unknown as Provider);
             await t.up({ prefix: "ROOT", appliedFors: ["REPLICATION"], description: "everything else" });
             const template = await ecrSdk.getRepositoryCreationTemplate({ prefix: "ROOT" });
-            assert.deepEqual([template.id, template.appliedFors, template.description, template.imageTagMutability], ["ROOT", ["REPLICATION"], "everything else", "MUTABLE"]);
+            assert.deepEqual(
+                [template.id, template.appliedFors, template.description, template.imageTagMutability],
+                ["ROOT", ["REPLICATION"], "everything else", "MUTABLE"],
+            );
             await t.destroy();
             await assert.rejects(ecrSdk.getRepositoryCreationTemplate({ prefix: "ROOT" }), /ECR Repository Creation Template \(ROOT\)/);
         });
@@ -301,7 +377,10 @@ describe("registry settings without a moto counterpart (integration, local endpo
             assert.deepEqual(await listed(), [ARN]);
             assert.ok(await x.refresh());
             const dup = new Managed(pullTimeUpdateExclusion as unknown as Provider);
-            await assert.rejects(dup.up({ principalArn: ARN }), /creating ECR Pull Time Update Exclusion \(.*scanner\): ExclusionAlreadyExistsException: .*Hint: /);
+            await assert.rejects(
+                dup.up({ principalArn: ARN }),
+                /creating ECR Pull Time Update Exclusion \(.*scanner\): ExclusionAlreadyExistsException: .*Hint: /,
+            );
             await ecr().send(new DeregisterPullTimeUpdateExclusionCommand({ principalArn: ARN }));
             assert.equal(await x.refresh(), false);
             await x.destroy(); // not found on delete is done

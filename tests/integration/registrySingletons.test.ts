@@ -123,7 +123,9 @@ for (const [label, start, can] of endpoints) {
         };
         const sidsNow = async () => ((await policyNow())?.Statement ?? []).map((s: any) => s.Sid).sort();
         const rulesNow = async () =>
-            ((await ecr.send(new DescribeRegistryCommand({}))).replicationConfiguration?.rules ?? []).map((r) => r.repositoryFilters?.[0]?.filter).sort();
+            ((await ecr.send(new DescribeRegistryCommand({}))).replicationConfiguration?.rules ?? [])
+                .map((r) => r.repositoryFilters?.[0]?.filter)
+                .sort();
 
         describe("RegistryPolicy", () => {
             it("creates, reads back with no phantom diff, sees drift, updates and deletes", async () => {
@@ -134,12 +136,20 @@ for (const [label, start, can] of endpoints) {
 
                 // Reformatted text with the same meaning: no diff after a refresh.
                 assert.ok(await p.refresh());
-                const reformatted = JSON.stringify({ Statement: { ...statement("One", ACCOUNT_A), Principal: { AWS: ACCOUNT_A } }, Version: "2012-10-17" }, null, 2);
+                const reformatted = JSON.stringify(
+                    { Statement: { ...statement("One", ACCOUNT_A), Principal: { AWS: ACCOUNT_A } }, Version: "2012-10-17" },
+                    null,
+                    2,
+                );
                 const checked = await registryPolicy.check({}, { policy: reformatted, region: "us-east-1" });
                 assert.equal((await registryPolicy.diff(p.id, p.state, checked.inputs as any)).changes, false);
 
                 // Drift: changed outside Pulumi, seen on refresh.
-                await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("One", ACCOUNT_B)] }) }));
+                await ecr.send(
+                    new PutRegistryPolicyCommand({
+                        policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("One", ACCOUNT_B)] }),
+                    }),
+                );
                 assert.ok(await p.refresh());
                 assert.match(p.state.policy, new RegExp(ACCOUNT_B));
 
@@ -178,7 +188,10 @@ for (const [label, start, can] of endpoints) {
             });
 
             it("two writers at once both land (the confirm read catches the lost update)", async () => {
-                const writers = ["RaceA", "RaceB", "RaceC"].map((sid) => ({ sid, r: new Managed(registryPolicyStatement as unknown as Provider) }));
+                const writers = ["RaceA", "RaceB", "RaceC"].map((sid) => ({
+                    sid,
+                    r: new Managed(registryPolicyStatement as unknown as Provider),
+                }));
                 await Promise.all(writers.map((w, i) => w.r.up({ statement: statement(w.sid, i % 2 ? ACCOUNT_A : ACCOUNT_B) })));
                 assert.deepEqual(await sidsNow(), ["RaceA", "RaceB", "RaceC"]);
                 await Promise.all(writers.map((w) => w.r.destroy()));
@@ -186,9 +199,16 @@ for (const [label, start, can] of endpoints) {
             });
 
             it("refuses a Sid that holds a different statement; takes over an identical one", async () => {
-                await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("Taken", ACCOUNT_A)] }) }));
+                await ecr.send(
+                    new PutRegistryPolicyCommand({
+                        policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("Taken", ACCOUNT_A)] }),
+                    }),
+                );
                 const clash = new Managed(registryPolicyStatement as unknown as Provider);
-                await assert.rejects(clash.up({ statement: statement("Taken", ACCOUNT_B) }), /creating ECR Registry Policy Statement \(Taken\): .*different statement with Sid "Taken".*Hint: /);
+                await assert.rejects(
+                    clash.up({ statement: statement("Taken", ACCOUNT_B) }),
+                    /creating ECR Registry Policy Statement \(Taken\): .*different statement with Sid "Taken".*Hint: /,
+                );
                 const same = new Managed(registryPolicyStatement as unknown as Provider);
                 await same.up({ statement: statement("Taken", ACCOUNT_A) });
                 assert.deepEqual(await sidsNow(), ["Taken"]);
@@ -197,7 +217,11 @@ for (const [label, start, can] of endpoints) {
             it("a statement removed outside Pulumi is gone on refresh, and the next up puts it back", async () => {
                 const s = new Managed(registryPolicyStatement as unknown as Provider);
                 await s.up({ statement: statement("Mine", ACCOUNT_A) });
-                await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("Other", ACCOUNT_B)] }) }));
+                await ecr.send(
+                    new PutRegistryPolicyCommand({
+                        policyText: JSON.stringify({ Version: "2012-10-17", Statement: [statement("Other", ACCOUNT_B)] }),
+                    }),
+                );
                 assert.equal(await s.refresh(), false);
                 s.state = undefined;
                 await s.up({ statement: statement("Mine", ACCOUNT_A) });
@@ -217,7 +241,9 @@ for (const [label, start, can] of endpoints) {
                 assert.deepEqual(await sidsNow(), ["PerStatement"], "nothing was written");
 
                 // Declared whole (including the other statement), then the other stack changes its part.
-                await whole.up({ policy: { Version: "2012-10-17", Statement: [statement("Whole", ACCOUNT_B), statement("PerStatement", ACCOUNT_A)] } });
+                await whole.up({
+                    policy: { Version: "2012-10-17", Statement: [statement("Whole", ACCOUNT_B), statement("PerStatement", ACCOUNT_A)] },
+                });
                 const late = new Managed(registryPolicyStatement as unknown as Provider);
                 await late.up({ statement: statement("Late", ACCOUNT_A) });
                 await assert.rejects(
@@ -242,16 +268,31 @@ for (const [label, start, can] of endpoints) {
                 await c.up({ replicationConfiguration: { rules: [rule("alpha/", "eu-west-1")] } });
                 assert.deepEqual(await rulesNow(), ["alpha/"]);
                 assert.ok(await c.refresh());
-                const same = await replicationConfiguration.check({}, { replicationConfiguration: { rules: [{ ...rule("alpha/", "eu-west-1"), repositoryFilters: [{ filter: "alpha/" }] }] }, region: "us-east-1" });
+                const same = await replicationConfiguration.check(
+                    {},
+                    {
+                        replicationConfiguration: {
+                            rules: [{ ...rule("alpha/", "eu-west-1"), repositoryFilters: [{ filter: "alpha/" }] }],
+                        },
+                        region: "us-east-1",
+                    },
+                );
                 assert.equal((await replicationConfiguration.diff(c.id, c.state, same.inputs as any)).changes, false);
-                await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule("drifted/", "eu-west-1") as any] } }));
+                await ecr.send(
+                    new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule("drifted/", "eu-west-1") as any] } }),
+                );
                 assert.ok(await c.refresh());
                 assert.equal(c.state.replicationConfiguration.rules[0].repositoryFilters[0].filter, "drifted/", "drift is seen");
                 await c.up({ replicationConfiguration: { rules: [rule("gamma/", "us-west-2")] } });
                 assert.deepEqual(await rulesNow(), ["gamma/"]);
                 await c.destroy();
                 assert.deepEqual(await rulesNow(), []);
-                assert.equal(await c.provider.read(c.id, { replicationConfiguration: { rules: [rule("gamma/", "us-west-2")] }, region: "us-east-1" } as any).then((r) => r.id), "");
+                assert.equal(
+                    await c.provider
+                        .read(c.id, { replicationConfiguration: { rules: [rule("gamma/", "us-west-2")] }, region: "us-east-1" } as any)
+                        .then((r) => r.id),
+                    "",
+                );
             });
 
             it("ReplicationRule: create, read, update in place (found by its old content), delete", async () => {
@@ -275,10 +316,15 @@ for (const [label, start, can] of endpoints) {
                 await c.up({ replicationConfiguration: { rules: [rule("alpha/", "eu-west-1"), rule("beta/", "us-west-2")] } });
                 assert.deepEqual(await rulesNow(), ["alpha/", "beta/"]);
                 assert.ok(await c.refresh());
-                const reordered = await replicationConfiguration.check({}, { replicationConfiguration: { rules: [rule("beta/", "us-west-2"), rule("alpha/", "eu-west-1")] }, region: "us-east-1" });
+                const reordered = await replicationConfiguration.check(
+                    {},
+                    { replicationConfiguration: { rules: [rule("beta/", "us-west-2"), rule("alpha/", "eu-west-1")] }, region: "us-east-1" },
+                );
                 assert.equal((await replicationConfiguration.diff(c.id, c.state, reordered.inputs as any)).changes, false);
 
-                await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule("alpha/", "eu-west-1") as any] } }));
+                await ecr.send(
+                    new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [rule("alpha/", "eu-west-1") as any] } }),
+                );
                 assert.ok(await c.refresh());
                 assert.equal(c.state.replicationConfiguration.rules.length, 1, "drift is seen");
 
@@ -323,7 +369,10 @@ for (const [label, start, can] of endpoints) {
                 const ten = Array.from({ length: 10 }, (_, i) => rule(`p${i}/`, "eu-west-1"));
                 await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: ten as any } }));
                 const eleventh = new Managed(replicationRule as unknown as Provider);
-                await assert.rejects(eleventh.up(rule("p10/", "eu-west-1")), /creating ECR Replication Rule .*already has 10 replication rules, ECR's limit is 10/);
+                await assert.rejects(
+                    eleventh.up(rule("p10/", "eu-west-1")),
+                    /creating ECR Replication Rule .*already has 10 replication rules, ECR's limit is 10/,
+                );
                 assert.equal((await rulesNow()).length, 10);
             });
 
@@ -332,11 +381,17 @@ for (const [label, start, can] of endpoints) {
                 const other = new Managed(replicationRule as unknown as Provider);
                 await other.up(rule("other/", "eu-west-1"));
                 const whole = new Managed(replicationConfiguration as unknown as Provider);
-                await assert.rejects(whole.up({ replicationConfiguration: { rules: [rule("mine/", "eu-west-1")] } }), /creating ECR Replication Configuration .*other\/\*.*Hint: /);
+                await assert.rejects(
+                    whole.up({ replicationConfiguration: { rules: [rule("mine/", "eu-west-1")] } }),
+                    /creating ECR Replication Configuration .*other\/\*.*Hint: /,
+                );
                 await whole.up({ replicationConfiguration: { rules: [rule("mine/", "eu-west-1"), rule("other/", "eu-west-1")] } });
                 const late = new Managed(replicationRule as unknown as Provider);
                 await late.up(rule("late/", "us-west-2"));
-                await assert.rejects(whole.up({ replicationConfiguration: { rules: [rule("mine/", "eu-west-1")] } }), /updating ECR Replication Configuration .*late\/\*.*pulumi refresh/);
+                await assert.rejects(
+                    whole.up({ replicationConfiguration: { rules: [rule("mine/", "eu-west-1")] } }),
+                    /updating ECR Replication Configuration .*late\/\*.*pulumi refresh/,
+                );
                 await whole.destroy();
                 assert.deepEqual(await rulesNow(), ["late/"]);
             });

@@ -15,6 +15,15 @@ import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosu
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
+import * as accountSetting from "../../provider/accountSetting";
+import * as pullThroughCacheRule from "../../provider/pullThroughCacheRule";
+import * as pullTimeUpdateExclusion from "../../provider/pullTimeUpdateExclusion";
+import * as registryPolicy from "../../provider/registryPolicy";
+import * as registryPolicyStatement from "../../provider/registryPolicyStatement";
+import * as registryScanningConfiguration from "../../provider/registryScanningConfiguration";
+import * as replicationConfiguration from "../../provider/replicationConfiguration";
+import * as replicationRule from "../../provider/replicationRule";
+import * as repositoryCreationTemplate from "../../provider/repositoryCreationTemplate";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -88,7 +97,76 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
             },
         ],
     },
+    // The registry half: one accepted and one refused input each.
+    ...registryCases(),
 };
+
+/** The registry-half providers' cases: each accepts a good input and refuses a bad one, naming the property. */
+function registryCases(): Record<string, { module: object; cases: Case[] }> {
+    const r = "us-east-1";
+    const st = {
+        Sid: "Replicate",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111111111111:root" },
+        Action: "ecr:ReplicateImage",
+        Resource: "*",
+    };
+    const dest = { region: "eu-west-1", registryId: "111111111111" };
+    const two = (module: object, good: Record<string, unknown>, bad: Record<string, unknown>, failures: [string, RegExp][]) => ({
+        module,
+        cases: [
+            { news: { ...good, region: r }, failures: [] },
+            { news: { ...bad, region: r }, failures },
+        ],
+    });
+    return {
+        registryPolicy: two(registryPolicy, { policy: { Version: "2012-10-17", Statement: [st] } }, { policy: "{" }, [
+            ["policy", /not valid JSON/],
+        ]),
+        registryPolicyStatement: two(registryPolicyStatement, { statement: st }, { statement: { ...st, Sid: "a-b" } }, [
+            ["statement.Sid", /letters and digits/],
+        ]),
+        replicationConfiguration: two(
+            replicationConfiguration,
+            { replicationConfiguration: { rules: [{ destinations: [dest] }] } },
+            { replicationConfiguration: { rules: [{ destinations: [] }] } },
+            [["replicationConfiguration.rules[0].destinations", /at least one/]],
+        ),
+        replicationRule: two(replicationRule, { destinations: [dest] }, { destinations: [{ ...dest, registryId: "12" }] }, [
+            ["destinations[0].registryId", /12-digit/],
+        ]),
+        registryScanningConfiguration: two(
+            registryScanningConfiguration,
+            { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*" }] }] },
+            { scanType: "BASIC", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*" }] }] },
+            [["rules[0].scanFrequency", /needs scanType "ENHANCED"/]],
+        ),
+        pullThroughCacheRule: two(
+            pullThroughCacheRule,
+            { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
+            { ecrRepositoryPrefix: "hub", upstreamRegistryUrl: "registry-1.docker.io" },
+            [["credentialArn", /is required for Docker Hub/]],
+        ),
+        repositoryCreationTemplate: two(
+            repositoryCreationTemplate,
+            { prefix: "team", appliedFors: ["CREATE_ON_PUSH"] },
+            { prefix: "team", appliedFors: [], resourceTags: { a: "b" } },
+            [
+                ["appliedFors", /at least one of/],
+                ["customRoleArn", /is required with `resourceTags`/],
+            ],
+        ),
+        accountSetting: two(accountSetting, { name: "BLOB_MOUNTING", value: "ENABLED" }, { name: "BLOB_MOUNTING", value: "ON" }, [
+            ["value", /"ENABLED", "DISABLED"/],
+        ]),
+        pullTimeUpdateExclusion: two(
+            pullTimeUpdateExclusion,
+            { principalArn: "arn:aws:iam::123456789012:role/scanner" },
+            { principalArn: "scanner" },
+            [["principalArn", /ARN of an IAM role or user/]],
+        ),
+    };
+}
 
 /** Evaluates stored provider text in a fresh Node process and runs `body` (which sees `provider` and `out`); returns `out`. */
 function runStored(text: string, body: string, env: Record<string, string> = {}): any {
