@@ -10,7 +10,7 @@ import type { Repository } from "../store";
 import * as v from "../validate";
 import type { Json } from "../validate";
 import { type ApiContext, type Operation, type OperationTable, paginate } from "./common";
-import { repositoryPrefix, underPrefix } from "./pullThroughCache";
+import { TEMPLATE_PREFIX, repositoryPrefix, underPrefix } from "./pullThroughCache";
 import { CreateRepository, exclusionFilters, mutabilityOf } from "./repositories";
 
 const APPLIED_FOR = ["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"];
@@ -129,7 +129,7 @@ function applyMembers(t: CreationTemplateRecord, input: Json, creating: boolean)
 }
 
 const CreateRepositoryCreationTemplate: Operation = (ctx, input) => {
-    const prefix = repositoryPrefix(input, "prefix", 256);
+    const prefix = repositoryPrefix(input.prefix, "prefix", TEMPLATE_PREFIX);
     const now = Date.now();
     const template: CreationTemplateRecord = {
         prefix,
@@ -155,10 +155,7 @@ const CreateRepositoryCreationTemplate: Operation = (ctx, input) => {
 
 const DescribeRepositoryCreationTemplates: Operation = (ctx, input) => {
     const limit = v.maxResults(input, 1000);
-    const wanted = v.optionalArray(input, "prefixes", 0, 1000)?.map((p, i) => {
-        if (typeof p !== "string") throw invalidParameter(`prefixes.${i + 1}`, "Member must be a string");
-        return repositoryPrefix({ p }, "p", 256);
-    });
+    const wanted = v.optionalArray(input, "prefixes", 0, 1000)?.map((p, i) => repositoryPrefix(p, `prefixes.${i + 1}`, TEMPLATE_PREFIX));
     let templates = Object.values(ctx.store.registry.creationTemplates);
     if (wanted && wanted.length) templates = templates.filter((t) => wanted.includes(t.prefix));
     const { page, nextToken } = paginate(templates, (t) => t.prefix, input, "DescribeRepositoryCreationTemplates", "", limit);
@@ -168,7 +165,7 @@ const DescribeRepositoryCreationTemplates: Operation = (ctx, input) => {
 };
 
 function existingTemplate(ctx: ApiContext, input: Json): CreationTemplateRecord {
-    const prefix = repositoryPrefix(input, "prefix", 256);
+    const prefix = repositoryPrefix(input.prefix, "prefix", TEMPLATE_PREFIX);
     const t = ctx.store.registry.creationTemplates[prefix];
     if (!t) throw templateNotFound(ctx, prefix);
     return t;

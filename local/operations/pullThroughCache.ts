@@ -30,14 +30,19 @@ const UPSTREAMS: { name: string; host: RegExp; needsCredentials: boolean }[] = [
     { name: "chainguard", host: /^cgr\.dev$/, needsCredentials: true },
 ];
 
-/** A prefix as ECR keys it: the pattern checked, the implied trailing `/` dropped. */
-export function repositoryPrefix(input: Json, field: string, max: number): string {
-    const prefix = v.requireString(input, field);
-    if (prefix.length < (max === 30 ? 2 : 1) || prefix.length > max) {
-        throw invalidParameter(field, `Member must have length between ${max === 30 ? 2 : 1} and ${max}`);
+/** Length limits of the two prefix kinds: pull through cache rules (2-30) and creation templates (1-256). */
+export const RULE_PREFIX = { min: 2, max: 30 };
+export const TEMPLATE_PREFIX = { min: 1, max: 256 };
+
+/** A prefix (`value` of member `field`) as ECR keys it: the pattern checked, the implied trailing `/` dropped. */
+export function repositoryPrefix(value: unknown, field: string, limits: { min: number; max: number }): string {
+    if (value === undefined || value === null) throw invalidParameter(field, "Member must not be null");
+    if (typeof value !== "string") throw invalidParameter(field, "Member must be a string");
+    if (value.length < limits.min || value.length > limits.max) {
+        throw invalidParameter(field, `Member must have length between ${limits.min} and ${limits.max}`);
     }
-    if (!PREFIX_RE.test(prefix)) throw invalidParameter(field, `must satisfy regular expression '${PREFIX_PATTERN}'`);
-    return prefix.replace(/\/$/, "");
+    if (!PREFIX_RE.test(value)) throw invalidParameter(field, `must satisfy regular expression '${PREFIX_PATTERN}'`);
+    return value.replace(/\/$/, "");
 }
 
 /** True when repository `name` falls under `prefix` (ROOT holds every name). */
@@ -53,10 +58,10 @@ function ruleNotFound(ctx: ApiContext, prefix: string): EcrException {
 }
 
 function existingRule(ctx: ApiContext, input: Json): PullThroughCacheRuleRecord {
-    registryIdOf(ctx, input);
-    const prefix = repositoryPrefix(input, "ecrRepositoryPrefix", 30);
+    const registryId = registryIdOf(ctx, input);
+    const prefix = repositoryPrefix(input.ecrRepositoryPrefix, "ecrRepositoryPrefix", RULE_PREFIX);
     const rule = ctx.store.registry.pullThroughCacheRules[prefix];
-    if (!rule || registryIdOf(ctx, input) !== ctx.config.accountId) throw ruleNotFound(ctx, prefix);
+    if (!rule || registryId !== ctx.config.accountId) throw ruleNotFound(ctx, prefix);
     return rule;
 }
 
@@ -126,7 +131,7 @@ function checkAccess(ctx: ApiContext, upstream: string, upstreamUrl: string, cre
 
 const CreatePullThroughCacheRule: Operation = (ctx, input) => {
     const registryId = registryIdOf(ctx, input);
-    const prefix = repositoryPrefix(input, "ecrRepositoryPrefix", 30);
+    const prefix = repositoryPrefix(input.ecrRepositoryPrefix, "ecrRepositoryPrefix", RULE_PREFIX);
     const url = v.requireString(input, "upstreamRegistryUrl");
     const host = url.replace(/^https?:\/\//, "").replace(/\/+$/, "");
     const kind = UPSTREAMS.find((u) => u.host.test(host));
@@ -148,7 +153,10 @@ const CreatePullThroughCacheRule: Operation = (ctx, input) => {
     }
     const credentialArn = v.optionalString(input, "credentialArn");
     const customRoleArn = v.optionalString(input, "customRoleArn");
-    const upstreamPrefix = input.upstreamRepositoryPrefix === undefined ? "ROOT" : repositoryPrefix(input, "upstreamRepositoryPrefix", 30);
+    const upstreamPrefix =
+        input.upstreamRepositoryPrefix === undefined
+            ? "ROOT"
+            : repositoryPrefix(input.upstreamRepositoryPrefix, "upstreamRepositoryPrefix", RULE_PREFIX);
     checkAccess(ctx, kind.name, host, credentialArn, customRoleArn);
     if (registryId !== ctx.config.accountId) {
         throw invalidParameter("registryId", "Pull through cache rules can only be created in your own registry");
@@ -183,10 +191,9 @@ const CreatePullThroughCacheRule: Operation = (ctx, input) => {
 const DescribePullThroughCacheRules: Operation = (ctx, input) => {
     const registryId = registryIdOf(ctx, input);
     const limit = v.maxResults(input, 1000);
-    const wanted = v.optionalArray(input, "ecrRepositoryPrefixes", 1, 100)?.map((p, i) => {
-        if (typeof p !== "string") throw invalidParameter(`ecrRepositoryPrefixes.${i + 1}`, "Member must be a string");
-        return repositoryPrefix({ p }, "p", 30);
-    });
+    const wanted = v
+        .optionalArray(input, "ecrRepositoryPrefixes", 1, 100)
+        ?.map((p, i) => repositoryPrefix(p, `ecrRepositoryPrefixes.${i + 1}`, RULE_PREFIX));
     const all = registryId === ctx.config.accountId ? ctx.store.registry.pullThroughCacheRules : {};
     let rules = Object.values(all);
     if (wanted) {
