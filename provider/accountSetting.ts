@@ -23,7 +23,9 @@ export const ACCOUNT_SETTINGS = {
     BLOB_MOUNTING: { values: ["ENABLED", "DISABLED"], restored: "DISABLED" },
     REGISTRY_POLICY_SCOPE: { values: ["V1", "V2"], restored: "V2" },
 } as const;
-export const ACCOUNT_SETTING_NAMES = Object.keys(ACCOUNT_SETTINGS) as (keyof typeof ACCOUNT_SETTINGS)[];
+/** One of the setting names. */
+export type AccountSettingNameValue = keyof typeof ACCOUNT_SETTINGS;
+export const ACCOUNT_SETTING_NAMES = Object.keys(ACCOUNT_SETTINGS) as AccountSettingNameValue[];
 
 /** Inputs after `check()`. */
 export interface AccountSettingInputs {

@@ -9,6 +9,8 @@ import {
     GetRegistryScanningConfigurationCommand,
     PutRegistryScanningConfigurationCommand,
     RegistryScanningRule,
+    ScanFrequency,
+    ScanningRepositoryFilterType,
     ScanType,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
@@ -17,9 +19,16 @@ import { canonicalJson } from "./policyDocument";
 import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
 const KIND = "Registry Scanning Configuration";
-export const SCAN_TYPES = ["BASIC", "ENHANCED"] as const;
-export const SCAN_FREQUENCIES = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"] as const;
-export const SCANNING_FILTER_TYPES = ["WILDCARD"] as const;
+/** The scan types, frequencies and filter types `check()` accepts: the one source of the sdk unions. */
+export const SCAN_TYPES = ["BASIC", "ENHANCED"] as const satisfies readonly ScanType[];
+export const SCAN_FREQUENCIES = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"] as const satisfies readonly ScanFrequency[];
+export const SCANNING_FILTER_TYPES = ["WILDCARD"] as const satisfies readonly ScanningRepositoryFilterType[];
+/** One of {@link SCAN_TYPES}. */
+export type ScanTypeValue = (typeof SCAN_TYPES)[number];
+/** One of {@link SCAN_FREQUENCIES}. */
+export type ScanFrequencyValue = (typeof SCAN_FREQUENCIES)[number];
+/** One of {@link SCANNING_FILTER_TYPES}. */
+export type ScanningFilterTypeValue = (typeof SCANNING_FILTER_TYPES)[number];
 /** Which frequencies each scan type supports (PutRegistryScanningConfiguration API reference). */
 const FREQUENCIES_BY_TYPE: Record<string, readonly string[]> = {
     BASIC: ["SCAN_ON_PUSH", "MANUAL"],

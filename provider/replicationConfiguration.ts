@@ -11,7 +11,13 @@
  * takes them in as drift, after which the next update removes them.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { DescribeRegistryCommand, ECRClient, PutReplicationConfigurationCommand, RepositoryFilter } from "@aws-sdk/client-ecr";
+import {
+    DescribeRegistryCommand,
+    ECRClient,
+    PutReplicationConfigurationCommand,
+    RepositoryFilter,
+    RepositoryFilterType,
+} from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, wrap } from "./errors";
 import { canonicalJson } from "./policyDocument";
@@ -23,7 +29,9 @@ export const MAX_RULES = 10;
 export const MAX_DESTINATIONS = 25;
 export const MAX_REPOSITORY_FILTERS = 100;
 /** The one filter type ECR knows for replication. */
-export const REPLICATION_FILTER_TYPES = ["PREFIX_MATCH"] as const;
+export const REPLICATION_FILTER_TYPES = ["PREFIX_MATCH"] as const satisfies readonly RepositoryFilterType[];
+/** One of {@link REPLICATION_FILTER_TYPES}. */
+export type ReplicationFilterTypeValue = (typeof REPLICATION_FILTER_TYPES)[number];
 /** ECR's pattern for a replication repository filter (a repository name prefix). */
 const REPLICATION_FILTER_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*\/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$/;
 

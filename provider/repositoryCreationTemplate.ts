@@ -31,7 +31,9 @@ const KIND = "Repository Creation Template";
 /** The exceptions that mean "no such template": read, delete and the data source share them. */
 export const TEMPLATE_GONE = ["TemplateNotFoundException"] as const;
 /** What a template can apply to. */
-export const APPLIED_FORS = ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE", "REPLICATION"] as const;
+export const APPLIED_FORS = ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE", "REPLICATION"] as const satisfies readonly RCTAppliedFor[];
+/** One of {@link APPLIED_FORS}. */
+export type AppliedForValue = (typeof APPLIED_FORS)[number];
 const TAGS_MAX = 50;
 const DESCRIPTION_MAX = 256;
 

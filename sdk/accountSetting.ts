@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/accountSetting";
+import type { AccountSettingNameValue } from "../provider/accountSetting";
 import type { OpenString } from "./documents";
 
 /** The registry-wide settings ECR has. */
-export type AccountSettingName = OpenString<"BASIC_SCAN_TYPE_VERSION" | "BLOB_MOUNTING" | "REGISTRY_POLICY_SCOPE">;
+export type AccountSettingName = OpenString<AccountSettingNameValue>;
 
 /** Arguments of {@link AccountSetting}; names follow `aws.ecr.AccountSettingArgs`. */
 export interface AccountSettingArgs {
@@ -12,7 +13,7 @@ export interface AccountSettingArgs {
     /** `BASIC_SCAN_TYPE_VERSION`: `AWS_NATIVE`; `BLOB_MOUNTING`: `ENABLED` | `DISABLED`; `REGISTRY_POLICY_SCOPE`: `V1` | `V2`. */
     value: pulumi.Input<string>;
     /** Changing it replaces the resource. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -12,13 +12,13 @@ export interface PullThroughCacheRuleArgs {
      * credentials. Required for Docker Hub, GitHub, GitLab, Azure and Chainguard; refused for the
      * public upstreams and for ECR. Updates in place; removing it replaces the rule.
      */
-    credentialArn?: pulumi.Input<string>;
+    credentialArn?: pulumi.Input<string | undefined>;
     /** IAM role ECR assumes to pull from another account's ECR registry. Only for an ECR upstream. */
-    customRoleArn?: pulumi.Input<string>;
+    customRoleArn?: pulumi.Input<string | undefined>;
     /** For an ECR upstream: which upstream repositories the rule maps. Changing it replaces the rule. @default "ROOT" */
-    upstreamRepositoryPrefix?: pulumi.Input<string>;
+    upstreamRepositoryPrefix?: pulumi.Input<string | undefined>;
     /** Changing it replaces the rule. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**

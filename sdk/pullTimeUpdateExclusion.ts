@@ -6,7 +6,7 @@ export interface PullTimeUpdateExclusionArgs {
     /** ARN of the IAM role or user whose pulls must not update images' last-pulled time. Changing it replaces the resource. */
     principalArn: pulumi.Input<string>;
     /** Changing it replaces the resource. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -7,7 +7,7 @@ export interface RegistryPolicyArgs {
     /** The registry policy as JSON text or a document (an `aws.iam.PolicyDocument` works too). Compared by meaning. */
     policy: pulumi.Input<string | PolicyDocument>;
     /** Changing it replaces the policy. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface RegistryPolicyStatementArgs {
      */
     statement: pulumi.Input<string | PolicyStatement>;
     /** Changing it replaces the statement. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/replicationConfiguration";
+import type { ReplicationFilterTypeValue } from "../provider/replicationConfiguration";
 import type { OpenString } from "./documents";
 
 /** Where a replication rule copies images: a region of a registry (account). */
@@ -15,7 +16,7 @@ export interface ReplicationRepositoryFilter {
     /** A repository name prefix, e.g. `"team/"`. */
     filter: pulumi.Input<string>;
     /** @default "PREFIX_MATCH" */
-    filterType?: pulumi.Input<OpenString<"PREFIX_MATCH">>;
+    filterType?: pulumi.Input<OpenString<ReplicationFilterTypeValue> | undefined>;
 }
 
 /** One replication rule. */
@@ -23,7 +24,7 @@ export interface ReplicationRuleArgsShape {
     /** One to 25 destinations. */
     destinations: pulumi.Input<pulumi.Input<ReplicationDestination>[]>;
     /** At most 100 filters. @default [] (every repository) */
-    repositoryFilters?: pulumi.Input<pulumi.Input<ReplicationRepositoryFilter>[]>;
+    repositoryFilters?: pulumi.Input<pulumi.Input<ReplicationRepositoryFilter>[] | undefined>;
 }
 
 /** Arguments of {@link ReplicationConfiguration}; names follow `aws.ecr.ReplicationConfigurationArgs`. */
@@ -31,13 +32,13 @@ export interface ReplicationConfigurationArgs {
     /** The registry's replication rules (at most 10; compared as a set, in any order). */
     replicationConfiguration: pulumi.Input<{ rules: pulumi.Input<pulumi.Input<ReplicationRuleArgsShape>[]> }>;
     /** Changing it replaces the configuration. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /** A replication rule as the resources report it: lists sorted, filter types filled in. */
 export interface ReplicationRuleResult {
     destinations: { region: string; registryId: string }[];
-    repositoryFilters: { filter: string; filterType: "PREFIX_MATCH" }[];
+    repositoryFilters: { filter: string; filterType: ReplicationFilterTypeValue }[];
 }
 
 /**

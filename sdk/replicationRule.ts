@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/replicationRule";
+import type { ReplicationFilterTypeValue } from "../provider/replicationConfiguration";
 import type { ReplicationDestination, ReplicationRepositoryFilter } from "./replicationConfiguration";
 
 /** Arguments of {@link ReplicationRule}. */
@@ -7,9 +8,9 @@ export interface ReplicationRuleArgs {
     /** One to 25 destinations. */
     destinations: pulumi.Input<pulumi.Input<ReplicationDestination>[]>;
     /** At most 100 filters. @default [] (every repository) */
-    repositoryFilters?: pulumi.Input<pulumi.Input<ReplicationRepositoryFilter>[]>;
+    repositoryFilters?: pulumi.Input<pulumi.Input<ReplicationRepositoryFilter>[] | undefined>;
     /** Changing it replaces the rule. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface ReplicationRuleArgs {
  */
 export class ReplicationRule extends pulumi.dynamic.Resource {
     declare readonly destinations: pulumi.Output<{ region: string; registryId: string }[]>;
-    declare readonly repositoryFilters: pulumi.Output<{ filter: string; filterType: "PREFIX_MATCH" }[]>;
+    declare readonly repositoryFilters: pulumi.Output<{ filter: string; filterType: ReplicationFilterTypeValue }[]>;
     /** Account id of the registry. */
     declare readonly registryId: pulumi.Output<string>;
     declare readonly region: pulumi.Output<string>;

@@ -1,10 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/repositoryCreationTemplate";
+import type { AppliedForValue } from "../provider/repositoryCreationTemplate";
+import type { EncryptionTypeValue, ExclusionFilterTypeValue, ImageTagMutabilityValue } from "../provider/repository";
 import type { LifecyclePolicyDocument, OpenString, PolicyDocument } from "./documents";
-import type { EncryptionConfiguration, ImageTagMutability, ImageTagMutabilityExclusionFilter } from "./repository";
+import type { EncryptionType, ImageTagMutability, ImageTagMutabilityExclusionFilter } from "./repository";
 
 /** What a creation template applies to. */
-export type RepositoryCreationTemplateAppliedFor = OpenString<"CREATE_ON_PUSH" | "PULL_THROUGH_CACHE" | "REPLICATION">;
+export type RepositoryCreationTemplateAppliedFor = OpenString<AppliedForValue>;
+
+/** How repositories created from the template are encrypted; names follow `aws.ecr.RepositoryCreationTemplateEncryptionConfiguration`. */
+export interface RepositoryCreationTemplateEncryptionConfiguration {
+    /** @default "AES256" */
+    encryptionType?: pulumi.Input<EncryptionType | undefined>;
+    /** KMS key id, alias or ARN; only with `KMS` or `KMS_DSSE`. @default the AWS-managed `aws/ecr` key */
+    kmsKey?: pulumi.Input<string | undefined>;
+}
 
 /** Arguments of {@link RepositoryCreationTemplate}; names follow `aws.ecr.RepositoryCreationTemplateArgs`. */
 export interface RepositoryCreationTemplateArgs {
@@ -13,23 +23,23 @@ export interface RepositoryCreationTemplateArgs {
     /** One or more of `CREATE_ON_PUSH`, `PULL_THROUGH_CACHE`, `REPLICATION`. */
     appliedFors: pulumi.Input<pulumi.Input<RepositoryCreationTemplateAppliedFor>[]>;
     /** At most 256 characters. @default "" */
-    description?: pulumi.Input<string>;
+    description?: pulumi.Input<string | undefined>;
     /** @default "MUTABLE" */
-    imageTagMutability?: pulumi.Input<ImageTagMutability>;
+    imageTagMutability?: pulumi.Input<ImageTagMutability | undefined>;
     /** Required with the `*_WITH_EXCLUSION` mutabilities, refused otherwise. */
-    imageTagMutabilityExclusionFilters?: pulumi.Input<pulumi.Input<ImageTagMutabilityExclusionFilter>[]>;
+    imageTagMutabilityExclusionFilters?: pulumi.Input<pulumi.Input<ImageTagMutabilityExclusionFilter>[] | undefined>;
     /** At most one entry. KMS needs `customRoleArn`. @default [{ encryptionType: "AES256" }] */
-    encryptionConfigurations?: pulumi.Input<pulumi.Input<EncryptionConfiguration>[]>;
+    encryptionConfigurations?: pulumi.Input<pulumi.Input<RepositoryCreationTemplateEncryptionConfiguration>[] | undefined>;
     /** A lifecycle policy (JSON text or document, e.g. from {@link getLifecyclePolicyDocument}); validated like LifecyclePolicy, compared by meaning. */
-    lifecyclePolicy?: pulumi.Input<string | LifecyclePolicyDocument>;
+    lifecyclePolicy?: pulumi.Input<string | LifecyclePolicyDocument | undefined>;
     /** A repository policy (JSON text or document); validated like RepositoryPolicy, compared by meaning. */
-    repositoryPolicy?: pulumi.Input<string | PolicyDocument>;
+    repositoryPolicy?: pulumi.Input<string | PolicyDocument | undefined>;
     /** Tags for the created repositories. Needs `customRoleArn`. @default {} */
-    resourceTags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    resourceTags?: pulumi.Input<Record<string, pulumi.Input<string>> | undefined>;
     /** The role ECR creates repositories as; required with `resourceTags` or KMS encryption. */
-    customRoleArn?: pulumi.Input<string>;
+    customRoleArn?: pulumi.Input<string | undefined>;
     /** Changing it replaces the template. @default the stack's `aws:region`, else AWS_REGION / the AWS profile */
-    region?: pulumi.Input<string>;
+    region?: pulumi.Input<string | undefined>;
 }
 
 /**
@@ -48,11 +58,11 @@ export interface RepositoryCreationTemplateArgs {
 export class RepositoryCreationTemplate extends pulumi.dynamic.Resource {
     declare readonly prefix: pulumi.Output<string>;
     /** Sorted. */
-    declare readonly appliedFors: pulumi.Output<string[]>;
+    declare readonly appliedFors: pulumi.Output<AppliedForValue[]>;
     declare readonly description: pulumi.Output<string>;
-    declare readonly imageTagMutability: pulumi.Output<string>;
-    declare readonly imageTagMutabilityExclusionFilters: pulumi.Output<{ filter: string; filterType: "WILDCARD" }[]>;
-    declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: "AES256" | "KMS" | "KMS_DSSE"; kmsKey?: string }[]>;
+    declare readonly imageTagMutability: pulumi.Output<ImageTagMutabilityValue>;
+    declare readonly imageTagMutabilityExclusionFilters: pulumi.Output<{ filter: string; filterType: ExclusionFilterTypeValue }[]>;
+    declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: EncryptionTypeValue; kmsKey?: string }[]>;
     /** Canonical JSON, or "" when not set. */
     declare readonly lifecyclePolicy: pulumi.Output<string>;
     /** Canonical JSON, or "" when not set. */

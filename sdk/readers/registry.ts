@@ -7,7 +7,16 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { assertValid, clientFor } from "./common";
 import { wrap } from "../../provider/errors";
-import { normalizeLifecyclePolicy, validateLifecyclePolicy } from "../../provider/lifecyclePolicy";
+import {
+    type LifecycleActionType,
+    type LifecycleCountType,
+    type LifecycleStorageClass,
+    type LifecycleTagStatus,
+    type LifecycleTargetStorageClass,
+    normalizeLifecyclePolicy,
+    validateLifecyclePolicy,
+} from "../../provider/lifecyclePolicy";
+import type { OpenString } from "../documents";
 import { Json, canonicalJson, parsePolicy } from "../../provider/policyDocument";
 import {
     PullThroughCacheRuleOutputs,
@@ -85,16 +94,16 @@ export interface LifecyclePolicyDocumentRule {
     priority: number;
     description?: string;
     selection: {
-        tagStatus: string;
+        tagStatus: OpenString<LifecycleTagStatus>;
         tagPatternLists?: string[];
         tagPrefixLists?: string[];
-        countType: string;
+        countType: OpenString<LifecycleCountType>;
         countUnit?: string;
         countNumber: number;
-        storageClass?: string;
+        storageClass?: OpenString<LifecycleStorageClass>;
     };
     /** @default { type: "expire" } */
-    action?: { type: string; targetStorageClass?: string };
+    action?: { type: OpenString<LifecycleActionType>; targetStorageClass?: OpenString<LifecycleTargetStorageClass> };
 }
 /** Arguments of `getLifecyclePolicyDocument`. */
 export interface GetLifecyclePolicyDocumentArgs {
