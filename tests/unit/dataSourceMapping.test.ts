@@ -7,7 +7,6 @@
  */
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { ECRClient } from "@aws-sdk/client-ecr";
 import { readImage, readImages, tagPatternRegExp } from "../../sdk/readers/images";
 import { manifestResult, readImageManifest } from "../../sdk/readers/imageManifest";
 import { readAuthorizationToken } from "../../sdk/readers/authorizationToken";
