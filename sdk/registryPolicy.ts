@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/registryPolicy";
+import { claimRegistryDocument } from "./registryOwnership";
 import { PolicyDocument } from "./documents";
 
 /** Arguments of {@link RegistryPolicy}; names follow `aws.ecr.RegistryPolicyArgs`. */
@@ -33,6 +34,7 @@ export class RegistryPolicy extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        claimRegistryDocument("registry policy", "whole", name, args.region);
         super(provider, name, { registryId: undefined, region: undefined, ...args }, opts, "ecr", "RegistryPolicy");
     }
 }

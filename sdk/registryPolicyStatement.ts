@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/registryPolicyStatement";
+import { claimRegistryDocument } from "./registryOwnership";
 import { PolicyStatement } from "./documents";
 
 /** Arguments of {@link RegistryPolicyStatement}. */
@@ -37,6 +38,7 @@ export class RegistryPolicyStatement extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryPolicyStatementArgs, opts?: pulumi.CustomResourceOptions) {
+        claimRegistryDocument("registry policy", "parts", name, args.region);
         super(
             provider,
             name,

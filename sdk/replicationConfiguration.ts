@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/replicationConfiguration";
+import { claimRegistryDocument } from "./registryOwnership";
 import type { ReplicationFilterTypeValue } from "../provider/replicationConfiguration";
 import type { OpenString } from "./documents";
 
@@ -59,6 +60,7 @@ export class ReplicationConfiguration extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: ReplicationConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
+        claimRegistryDocument("replication configuration", "whole", name, args.region);
         super(provider, name, { registryId: undefined, region: undefined, ...args }, opts, "ecr", "ReplicationConfiguration");
     }
 }

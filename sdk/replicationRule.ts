@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/replicationRule";
+import { claimRegistryDocument } from "./registryOwnership";
 import type { ReplicationFilterTypeValue } from "../provider/replicationConfiguration";
 import type { ReplicationDestination, ReplicationRepositoryFilter } from "./replicationConfiguration";
 
@@ -34,6 +35,7 @@ export class ReplicationRule extends pulumi.dynamic.Resource {
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: ReplicationRuleArgs, opts?: pulumi.CustomResourceOptions) {
+        claimRegistryDocument("replication configuration", "parts", name, args.region);
         super(
             provider,
             name,

@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { removeStack, uniqueName } from "../helpers/pulumi";
-import { E2eContext, REGION, e2e, examplesDir } from "./context";
+import { E2eContext, REGION, e2e, examplesDir, fixtureDir } from "./context";
 
 /** Only `same` steps: nothing would change. */
 function assertNoChanges(summary: Record<string, number | undefined>, what: string) {
@@ -162,4 +162,47 @@ describe("e2e: examples/registry, two stacks sharing one registry", function () 
         const now = await registryNow();
         assert.deepEqual(onlyParts(now), partsOf());
     });
+});
+
+describe("e2e: one program managing a registry singleton both whole and by parts", function () {
+    this.timeout(10 * 60_000);
+    let ctx: E2eContext;
+    let stack: Stack;
+
+    before(async () => {
+        ctx = await e2e();
+        const { openStack } = await import("../helpers/pulumi");
+        stack = await openStack({
+            dir: fixtureDir("registry-mixed"),
+            stackName: uniqueName("e2e-registry-mixed"),
+            env: ctx.env,
+            config: { "aws:region": REGION, mix: "policy" },
+        });
+    });
+    after(async () => removeStack(stack));
+
+    for (const [mix, message] of [
+        ["policy", /RegistryPolicyStatement "part" and RegistryPolicy "whole" both manage the registry's registry policy/],
+        ["replication", /ReplicationConfiguration "whole" and ReplicationRule "part" both manage the registry's replication configuration/],
+    ] as const) {
+        it(`${mix}: preview refuses it, naming both resources, before anything reaches ECR; up fails too`, async () => {
+            await stack.setConfig("mix", { value: mix });
+            const before = JSON.stringify((await ctx.ecr.send(new DescribeRegistryCommand({}))).replicationConfiguration);
+            await assert.rejects(stack.preview(), (e: Error) => {
+                assert.match(e.message, message);
+                assert.match(e.message, /not both/);
+                return true;
+            });
+            assert.equal(
+                JSON.stringify((await ctx.ecr.send(new DescribeRegistryCommand({}))).replicationConfiguration),
+                before,
+                "the replication configuration is untouched",
+            );
+            await assert.rejects(ctx.ecr.send(new GetRegistryPolicyCommand({})), /RegistryPolicyNotFoundException/);
+            // `up --skip-preview` (the Automation API's default) fails the same way, though the engine
+            // creates what was declared before the second kind; destroy takes it away again.
+            await assert.rejects(stack.up(), message);
+            await stack.destroy();
+        });
+    }
 });
