@@ -10,3 +10,5 @@ export * from "./images";
 export * from "./repositories";
 export * from "./authorizationToken";
 export * from "./layers";
+export * from "./imageTag";
+export * from "./imageCopy";
