@@ -10,5 +10,6 @@ export * from "./images";
 export * from "./repositories";
 export * from "./authorizationToken";
 export * from "./layers";
+export * from "./image";
 export * from "./imageTag";
 export * from "./imageCopy";

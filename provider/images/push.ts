@@ -237,7 +237,8 @@ export async function putManifest(
                 id,
                 e,
                 `tag "${opts.tag}" already points at another image in repository "${target.repositoryName}", whose tags are immutable; ` +
-                    `use another tag, delete the old image first, or set the repository's imageTagMutability to "MUTABLE"`,
+                    `use another tag, delete the old image first (for a replaced Image: the resource option \`deleteBeforeReplace: true\`), ` +
+                    `or set the repository's imageTagMutability to "MUTABLE"`,
             );
         }
         throw new EcrError("putting", "Image", id, e);
