@@ -85,6 +85,8 @@ export class ImageCopy extends pulumi.dynamic.Resource {
                 layersSkipped: undefined,
                 platforms: undefined,
                 ...args,
+                // Lets the provider put copy progress on this resource's line of the update display.
+                __urn: pulumi.createUrn(name, "pulumi-nodejs:dynamic/ecr:ImageCopy", opts?.parent),
             },
             opts,
             "ecr",

@@ -13,7 +13,8 @@ import { ecrClient, resolveRegion } from "../client";
 import { EcrError, NotFoundError, wrap } from "../errors";
 import { UNKNOWN } from "../policy";
 import { Failures, withoutInternals } from "../validate";
-import { type BlobSource, type PushProgress, pushBlobs, putManifest } from "./push";
+import { progressReporter } from "./progress";
+import { type BlobSource, pushBlobs, putManifest } from "./push";
 import {
     type ManifestBlob,
     type StoredManifest,
@@ -57,6 +58,8 @@ export interface ImageCopyInputs {
     destination: CopyDestination;
     /** Sorted, de-duplicated; absent means every platform. */
     platforms?: string[];
+    /** The resource's URN (from the SDK class), so copy progress shows on its line. Not compared by diff. */
+    __urn?: string;
 }
 
 /** What the resource reports. */
@@ -140,12 +143,20 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     const inputs: ImageCopyInputs = { source, destination };
     const platforms = checkPlatforms(f, "platforms", n.platforms);
     if (platforms !== undefined) inputs.platforms = platforms as string[];
+    if (typeof news.__urn === "string") inputs.__urn = news.__urn;
     return { inputs, failures: f.list };
 }
 
 // ---------- diff ----------
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Key order does not matter: state comes back from the engine with its keys sorted. */
+const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+        ? v.map(canonical)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)]))
+          : v;
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
 
 /** The digest the source names now (for a source tag: ECR's answer), or undefined when not knowable yet. */
 async function currentSourceDigest(s: CopySource): Promise<string | undefined> {
@@ -257,31 +268,15 @@ async function copyImage(action: string, inputs: ImageCopyInputs): Promise<Copie
     }
     const blobs = (parsed.isIndex ? children.flatMap((c) => parseManifest(c).blobs) : parsed.blobs).map((b) => remoteBlob(src, source, b));
     const target = { repositoryName: destination.repository, registryId: destination.registryId };
-    const result = await wrap(action, KIND, id, () => pushBlobs(dst, target, blobs, { onProgress: progressReporter(id) }));
+    // Progress shows on the resource's line of `pulumi up` (see progress.ts), as for Image.
+    const report = progressReporter(`copy of ${srcRef} into ${destination.repository}`, inputs.__urn);
+    const result = await wrap(action, KIND, id, () => pushBlobs(dst, target, blobs, { onProgress: report }));
+    report(undefined);
     for (const c of children) {
         await wrap(action, KIND, id, () => putManifest(dst, target, Buffer.from(c.manifest, "utf8"), c.mediaType, { digest: c.digest }));
     }
     await wrap(action, KIND, id, () => putManifest(dst, target, Buffer.from(top.manifest, "utf8"), top.mediaType, { digest: top.digest }));
     return { sourceDigest: original.digest, top, bytesCopied: result.bytesUploaded, layersCopied: result.layersUploaded, layersSkipped: result.layersSkipped };
-}
-
-/**
- * Progress where the user running `pulumi up` sees it: the dynamic-provider host forwards the
- * provider's stderr to the engine's log, so a line per 10% (and the last one) shows in the CLI's
- * diagnostics and in `--logtostderr`. Quiet for copies that upload nothing.
- */
-function progressReporter(id: string): (p: PushProgress) => void {
-    let lastTenth = -1;
-    return (p) => {
-        if (p.bytesTotal === 0) return;
-        const tenth = Math.floor((10 * p.bytesUploaded) / p.bytesTotal);
-        if (tenth === lastTenth) return;
-        lastTenth = tenth;
-        const mb = (n: number) => (n / 1e6).toFixed(1);
-        process.stderr.write(
-            `ImageCopy ${id}: ${mb(p.bytesUploaded)}/${mb(p.bytesTotal)} MB, ${p.layersUploaded}/${p.layersTotal} layers uploaded, ${p.layersSkipped} already there\n`,
-        );
-    };
 }
 
 /** Puts `tags` on the copied manifest (PutImage per tag; the same image already so tagged is success). */
