@@ -116,7 +116,6 @@ async function pointTag(action: string, inputs: ImageTagInputs): Promise<ImageTa
     const where = await wrap(action, KIND, id, () => repositoryLocation(client, inputs.repository, inputs.registryId));
     return {
         ...inputs,
-        registryId: inputs.registryId,
         imageDigest: source.digest,
         imageUri: `${where.repositoryUrl}@${source.digest}`,
     };
