@@ -295,7 +295,10 @@ export async function update(id: string, olds: ImageOutputs, news: ImageInputs):
     };
     if (news.sourceRef === undefined) delete outs.sourceRef;
     if (added.length > 0 || dropped.length > 0) {
-        const stored = await wrap("updating tags of", KIND, id, () => findManifest(client, olds.repository, olds.imageDigest, target.registryId));
+        const stored = await wrap("updating tags of", KIND, id, () => findManifest(client, olds.repository, olds.imageDigest, target.registryId)).catch((e) => {
+            if (!(e instanceof NotFoundError)) throw e;
+            throw new EcrError("updating tags of", KIND, id, e, "the image was deleted outside Pulumi; run `pulumi refresh`, and the next `pulumi up` pushes it again");
+        });
         for (const tag of added) await putManifest(client, target, stored.manifest, stored.mediaType, { tag });
         if (dropped.length > 0) {
             await deleteTags(client, olds, dropped);

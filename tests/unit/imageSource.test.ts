@@ -104,6 +104,20 @@ describe("Image source", () => {
             assert.equal((await readImageSource(d.file, { sourceRef: "docker.io/library/app:latest" })).digest, a.digest);
         });
 
+        it("a newer docker save tarball (an OCI layout plus manifest.json) is read as OCI, picked by repo:tag", async () => {
+            const l = makeOciLayout(path.join(tmp, "dsave"), { refName: "v1" });
+            const index = JSON.parse(fs.readFileSync(path.join(l.dir, "index.json"), "utf8"));
+            index.manifests[0].annotations["io.containerd.image.name"] = "docker.io/library/app:v1";
+            fs.writeFileSync(path.join(l.dir, "index.json"), JSON.stringify(index));
+            const m = l.images[0];
+            const layers = m.layerDigests.map((d) => `blobs/sha256/${d.slice(7)}`);
+            fs.writeFileSync(path.join(l.dir, "manifest.json"), JSON.stringify([{ Config: `blobs/sha256/${m.configDigest.slice(7)}`, RepoTags: ["app:v1"], Layers: layers }]));
+            makeOciArchive(l.dir, path.join(tmp, "dsave.tar"));
+            const img = await readImageSource(path.join(tmp, "dsave.tar"), { sourceRef: "app:v1" });
+            assert.equal(img.kind, "docker-archive");
+            assert.equal(img.digest, l.digest, "the manifest Docker wrote, not a rebuilt one");
+        });
+
         it("check() puts the digest in the inputs, so preview shows it; the URI waits for the repository URL", async () => {
             const l = makeOciLayout(path.join(tmp, "oci"));
             const { inputs, failures: f } = await image.check({}, { repository: "app", region: "us-east-1", source: l.dir, tags: ["1.0"], __provider: "x" });
