@@ -9,6 +9,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient } from "@aws-sdk/client-ecr";
+import { useNativeLayerPartEncoding } from "./images/partBody";
 
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -32,6 +33,7 @@ export function ecrClient(region?: string): ECRClient {
             retryMode: process.env.AWS_RETRY_MODE === "adaptive" ? "adaptive" : "standard",
             maxAttempts,
         });
+        useNativeLayerPartEncoding(client); // layer parts base64-encoded natively: see images/partBody.ts
         clients.set(key, client);
     }
     return client;
