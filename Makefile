@@ -10,16 +10,21 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: setup setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-images build test test-unit test-integration test-e2e demo bench clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-images build test test-unit test-integration test-e2e test-floor demo bench clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
+
+# Node.js 24 (pinned in scripts/setup-node.sh) from the npm registry into .tools/bin, first on PATH,
+# unless the machine's own Node is at least that new. Every target below runs on it.
+setup-nodejs:
+	@bash scripts/setup-node.sh >/dev/null
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup-node: node_modules/.installed
+setup-node: setup-nodejs node_modules/.installed
 
 setup-moto:
 	@command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]>=5.1,<6'
@@ -41,7 +46,11 @@ build: setup-node
 	@rm -rf node_modules/pulumi-ecr && mkdir -p node_modules/pulumi-ecr && cp -R package.json dist node_modules/pulumi-ecr/
 
 ## test: install what is needed, then run every test
-test: setup build test-unit test-integration test-e2e
+test: setup build lint test-unit test-integration test-e2e
+
+## lint: Prettier (formatting) and ESLint with typescript-eslint's recommended rules
+lint: setup-node
+	npm run --silent lint
 
 test-unit: build
 	$(MOCHA) 'tests/unit/**/*.test.ts'
@@ -51,6 +60,10 @@ test-integration: build
 
 test-e2e: build
 	@if ls tests/e2e/*.test.ts >/dev/null 2>&1; then $(MOCHA) --timeout 900000 'tests/e2e/**/*.test.ts'; fi
+
+## test-floor: unit and integration suites on the oldest supported Node (20) and @pulumi/pulumi (the peer range's floor)
+test-floor: setup-node setup-moto setup-skopeo
+	bash scripts/test-floor.sh
 
 ## demo: pulumi up of the root program against a local ECR endpoint, then tear it down
 demo: setup build
@@ -71,4 +84,4 @@ bench-images: setup-node setup-skopeo build
 	TS_NODE_PROJECT=tests/tsconfig.json node -r ts-node/register/transpile-only tests/bench/image-bench.ts
 
 clean:
-	rm -rf dist .pulumi-state .bench
+	rm -rf dist .pulumi-state .bench .floor

@@ -7,7 +7,7 @@
  */
 import * as crypto from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { EcrError } from "./errors";
+import { EcrException } from "./exceptions";
 
 /** How long a GetAuthorizationToken password is valid, as in ECR. */
 export const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -28,11 +28,11 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = Date.now()): { accessKeyId: string } {
     const auth = header(headers, "authorization");
     if (!auth) {
-        throw new EcrError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
+        throw new EcrException("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
     }
     const prefix = "AWS4-HMAC-SHA256 ";
     if (!auth.startsWith(prefix)) {
-        throw new EcrError(
+        throw new EcrException(
             "IncompleteSignatureException",
             `Authorization header requires 'AWS4-HMAC-SHA256' as the algorithm. Authorization=${auth}`,
             400,
@@ -45,7 +45,7 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     }
     const missing = ["Credential", "SignedHeaders", "Signature"].filter((k) => !params.get(k));
     if (missing.length) {
-        throw new EcrError(
+        throw new EcrException(
             "IncompleteSignatureException",
             missing.map((k) => `Authorization header requires '${k}' parameter.`).join(" ") + ` Authorization=${auth}`,
             400,
@@ -54,7 +54,7 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     const amzDate = header(headers, "x-amz-date");
     const date = header(headers, "date");
     if (!amzDate && !date) {
-        throw new EcrError(
+        throw new EcrException(
             "IncompleteSignatureException",
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
             400,
@@ -62,11 +62,11 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     }
     const signature = params.get("Signature")!;
     if (!/^[a-f0-9]{64}$/.test(signature)) {
-        throw new EcrError("IncompleteSignatureException", "The signature must be 64 lowercase hexadecimal characters.", 400);
+        throw new EcrException("IncompleteSignatureException", "The signature must be 64 lowercase hexadecimal characters.", 400);
     }
     const scope = params.get("Credential")!.split("/");
     if (scope.length !== 5 || !scope[0] || !/^\d{8}$/.test(scope[1]) || scope[4] !== "aws4_request") {
-        throw new EcrError(
+        throw new EcrException(
             "IncompleteSignatureException",
             `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/aws4_request, got '${params.get("Credential")}'`,
             400,
@@ -74,13 +74,17 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     }
     const signedHeaders = params.get("SignedHeaders")!.split(";");
     if (!signedHeaders.includes("host")) {
-        throw new EcrError("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", 403);
+        throw new EcrException(
+            "InvalidSignatureException",
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+            403,
+        );
     }
     if (scope[3] !== "ecr") {
-        throw new EcrError("InvalidSignatureException", `Credential should be scoped to correct service: 'ecr'.`, 403);
+        throw new EcrException("InvalidSignatureException", `Credential should be scoped to correct service: 'ecr'.`, 403);
     }
     if (scope[2] !== region) {
-        throw new EcrError(
+        throw new EcrException(
             "InvalidSignatureException",
             `Credential should be scoped to a valid region, not '${scope[2]}'. This endpoint serves '${region}'.`,
             403,
@@ -89,16 +93,21 @@ export function checkSigV4(headers: IncomingHttpHeaders, region: string, now = D
     let requestTime: number;
     if (amzDate) {
         const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-        if (!m) throw new EcrError("IncompleteSignatureException", `X-Amz-Date '${amzDate}' is not in the form yyyyMMdd'T'HHmmss'Z'.`, 400);
+        if (!m)
+            throw new EcrException("IncompleteSignatureException", `X-Amz-Date '${amzDate}' is not in the form yyyyMMdd'T'HHmmss'Z'.`, 400);
         if (`${m[1]}${m[2]}${m[3]}` !== scope[1]) {
-            throw new EcrError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${m[1]}${m[2]}${m[3]}'`, 403);
+            throw new EcrException(
+                "InvalidSignatureException",
+                `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${m[1]}${m[2]}${m[3]}'`,
+                403,
+            );
         }
         requestTime = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
     } else {
         requestTime = Date.parse(date!);
     }
     if (!Number.isFinite(requestTime) || Math.abs(now - requestTime) > MAX_SKEW_MS) {
-        throw new EcrError(
+        throw new EcrException(
             "InvalidSignatureException",
             `Signature expired: ${amzDate ?? date} is now earlier or later than the allowed 15 minutes from ${new Date(now).toISOString()}.`,
             403,

@@ -24,7 +24,10 @@ function parseArgs(argv: string[]): LocalEcrOptions & { verbose: boolean } {
     const opts: LocalEcrOptions & { verbose: boolean } = { port: 4510, verbose: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const [flag, inline] =
+            arg.includes("=") && arg.startsWith("--")
+                ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+                : [arg, undefined];
         const value = (): string => {
             const v = inline ?? argv[++i];
             if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -79,6 +82,20 @@ async function main(): Promise<void> {
     if (verbose) options.log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     const ecr = await startLocalEcr(options);
     const region = options.region ?? "us-east-1";
+    // Handlers first: whoever sees READY may signal at once.
+    let stopping = false;
+    const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        const f = ecr.faultsInjected();
+        const faults = f.throttle + f.error + f.reset ? ` (faults injected: ${JSON.stringify(f)})` : "";
+        ecr.stop().then(() => {
+            process.stdout.write(`ecr-local stopped on ${signal}${faults}\n`);
+            process.exit(0);
+        });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
     process.stdout.write(
         [
             `ecr-local listening on ${ecr.url} (region ${region}, registry ${options.accountId ?? "000000000000"}, state ${options.dataDir ? `in ${options.dataDir}` : "in memory"})`,
@@ -95,19 +112,6 @@ async function main(): Promise<void> {
             .filter((l, i, all) => l !== "" || all[i - 1] !== "")
             .join("\n"),
     );
-    let stopping = false;
-    const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        const f = ecr.faultsInjected();
-        const faults = f.throttle + f.error + f.reset ? ` (faults injected: ${JSON.stringify(f)})` : "";
-        ecr.stop().then(() => {
-            process.stdout.write(`ecr-local stopped on ${signal}${faults}\n`);
-            process.exit(0);
-        });
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((e: unknown) => {

@@ -73,7 +73,10 @@ export class Faults {
  */
 export function parseFaults(spec: string): FaultOptions {
     const out: FaultOptions = {};
-    for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const item of spec
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const [key, value] = item.split("=", 2);
         if (value === undefined) throw new Error(`--faults: '${item}' is not key=value`);
         const num = Number(value);

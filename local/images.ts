@@ -5,7 +5,7 @@
  * so what one side writes the other sees, under the same tag-mutability rules.
  */
 import * as crypto from "node:crypto";
-import { EcrError, invalidParameter } from "./errors";
+import { EcrException, invalidParameter } from "./exceptions";
 import type { ImageRecord, Repository, Store } from "./store";
 
 export const MEDIA_TYPES = {
@@ -137,21 +137,21 @@ export function putImage(store: Store, repo: Repository, manifest: string, opts:
     const parsed = parseManifest(manifest, opts.mediaType);
     const digest = sha256Digest(Buffer.from(manifest, "utf8"));
     if (opts.digest !== undefined && opts.digest !== digest) {
-        throw new EcrError(
+        throw new EcrException(
             "ImageDigestDoesNotMatchException",
             `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The image digest '${opts.digest}' does not match the digest '${digest}' calculated for the manifest'`,
         );
     }
     const missing = parsed.blobs.filter((b) => !repo.layers[b.digest]).map((b) => b.digest);
     if (missing.length > 0) {
-        throw new EcrError(
+        throw new EcrException(
             "LayersNotFoundException",
             `Layers with digests '[${missing.join(", ")}]' required for pushing image into repository with name '${repo.name}' in the registry with id '${opts.registryId}' do not exist`,
         );
     }
     const missingChildren = parsed.children.filter((d) => !repo.images[d]);
     if (missingChildren.length > 0) {
-        throw new EcrError(
+        throw new EcrException(
             "ReferencedImagesNotFoundException",
             `Images with digests '[${missingChildren.join(", ")}]' referenced by the manifest list do not exist in the repository with name '${repo.name}'`,
         );
@@ -159,7 +159,7 @@ export function putImage(store: Store, repo: Repository, manifest: string, opts:
     const existing = repo.images[digest];
     const tag = opts.tag;
     if (existing && (tag === undefined || existing.tags.includes(tag))) {
-        throw new EcrError(
+        throw new EcrException(
             "ImageAlreadyExistsException",
             `Image with digest '${digest}'${tag !== undefined ? ` and tag '${tag}'` : ""} already exists in the repository with name '${repo.name}' in registry with id '${opts.registryId}'`,
         );
@@ -167,7 +167,7 @@ export function putImage(store: Store, repo: Repository, manifest: string, opts:
     if (tag !== undefined) {
         const holder = repo.tagIndex.get(tag);
         if (holder && holder !== digest && isTagImmutable(repo, tag)) {
-            throw new EcrError(
+            throw new EcrException(
                 "ImageTagAlreadyExistsException",
                 `The image tag '${tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the tag is immutable.`,
             );

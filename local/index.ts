@@ -15,7 +15,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ApiContext, EndpointConfig } from "./api";
+import type { ApiContext, EndpointConfig } from "./context";
 import { Tokens } from "./auth";
 import { type FaultOptions, Faults, parseFaults } from "./faults";
 import { createHandler, type RequestLogger } from "./server";

@@ -3,70 +3,54 @@
  * side (`/v2/...`) or a layer download (`/_layers/...`), checks SigV4 on the API, applies the
  * fault knobs, and renders errors the way ECR does (JSON 1.1 `__type` + `message`).
  */
-import * as crypto from "node:crypto";
 import * as http from "node:http";
-import { type ApiContext, OPERATIONS } from "./api";
 import { checkSigV4 } from "./auth";
-import { EcrError } from "./errors";
-import { handleLayerDownload, handleRegistry, readBody } from "./registry";
+import type { ApiContext } from "./context";
+import { handleLayerDownload, handleRegistry } from "./distribution";
+import { EcrException } from "./exceptions";
+import { BodyTooLargeError, operationName, parseRequest, readBody, sendException, sendJson } from "./http";
+import { OPERATIONS } from "./operations";
 
-const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921.";
 /** Large enough for a 20 MiB layer part in base64 plus the rest of the request. */
 const MAX_API_BODY = 64 * 1024 * 1024;
 
+/** Receives one line per request. */
 export type RequestLogger = (line: string) => void;
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-    const data = Buffer.from(JSON.stringify(body));
-    res.writeHead(status, {
-        "Content-Type": "application/x-amz-json-1.1",
-        "Content-Length": data.length,
-        "x-amzn-RequestId": crypto.randomUUID(),
-        ...extra,
-    });
-    res.end(data);
-}
-
-function sendApiError(res: http.ServerResponse, e: EcrError): void {
-    sendJson(res, e.status, { __type: e.type, message: e.message, ...e.fields }, { "x-amzn-ErrorType": e.type });
-}
 
 async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, log?: RequestLogger): Promise<void> {
     const target = String(req.headers["x-amz-target"] ?? "");
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const operation = operationName(target) ?? target;
     const started = Date.now();
     let outcome = "200";
     try {
-        const body = await readBody(req, MAX_API_BODY).catch(() => {
-            throw new EcrError("SerializationException", `Request body exceeds ${MAX_API_BODY} bytes`);
+        const body = await readBody(req, MAX_API_BODY).catch((e: unknown) => {
+            if (e instanceof BodyTooLargeError)
+                throw new EcrException("SerializationException", `Request body exceeds ${MAX_API_BODY} bytes`);
+            throw e;
         });
         checkSigV4(req.headers, ctx.config.region);
-        const op = target.startsWith(TARGET_PREFIX) ? OPERATIONS[operation] : undefined;
-        if (!op) throw new EcrError("UnknownOperationException", `ecr-local does not serve operation '${target}'`);
+        // Own properties only: a target such as `...V20150921.toString` names no operation.
+        const op = operationName(target) !== undefined && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+        if (!op) throw new EcrException("UnknownOperationException", `ecr-local does not serve operation '${target}'`);
         const fault = ctx.faults.decide(operation);
         if (fault === "reset") {
             outcome = "reset";
             req.socket.destroy();
             return;
         }
-        if (fault === "throttle") throw new EcrError("ThrottlingException", "Rate exceeded");
-        if (fault === "error") throw new EcrError("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
-        let input: unknown;
-        try {
-            input = body.length ? JSON.parse(body.toString("utf8")) : {};
-        } catch {
-            throw new EcrError("SerializationException", "Start of structure or map found where not expected");
-        }
-        if (typeof input !== "object" || input === null || Array.isArray(input)) {
-            throw new EcrError("SerializationException", "The request body must be a JSON object");
-        }
-        sendJson(res, 200, op(ctx, input as Record<string, unknown>));
+        if (fault === "throttle") throw new EcrException("ThrottlingException", "Rate exceeded");
+        if (fault === "error")
+            throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
+        sendJson(res, 200, op(ctx, parseRequest(body)));
     } catch (e) {
         const err =
-            e instanceof EcrError ? e : new EcrError("ServerException", `Internal error: ${e instanceof Error ? e.message : String(e)}`, 500);
-        if (!(e instanceof EcrError)) process.stderr.write(`ecr-local: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+            e instanceof EcrException
+                ? e
+                : new EcrException("ServerException", `Internal error: ${e instanceof Error ? e.message : String(e)}`, 500);
+        if (!(e instanceof EcrException))
+            process.stderr.write(`ecr-local: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
         outcome = `${err.status} ${err.type}`;
-        sendApiError(res, err);
+        sendException(res, err);
     } finally {
         log?.(`${operation} ${outcome} ${Date.now() - started}ms`);
     }
@@ -88,7 +72,7 @@ export function createHandler(ctx: ApiContext, log?: RequestLogger): http.Reques
             sendJson(res, 200, { service: "ecr-local", region: ctx.config.region, registryId: ctx.config.accountId });
         } else {
             req.resume();
-            sendApiError(res, new EcrError("UnknownOperationException", `No route for ${req.method} ${url.pathname}`, 404));
+            sendException(res, new EcrException("UnknownOperationException", `No route for ${req.method} ${url.pathname}`, 404));
         }
         Promise.resolve(work).catch((e: unknown) => {
             process.stderr.write(`ecr-local: ${req.method} ${url.pathname} failed: ${e instanceof Error ? e.stack : String(e)}\n`);

@@ -12,6 +12,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
+import { repositoryNotFound } from "./exceptions";
 import type { ResourceTag } from "./validate";
 
 export interface ExclusionFilter {
@@ -109,6 +110,12 @@ export class Store {
     }
 
     // ---- repositories -------------------------------------------------------------------
+
+    /** The repository named `name` once it is visible (see the visibility-delay fault), else `undefined`. */
+    visibleRepository(name: string): Repository | undefined {
+        const repo = this.repositories.get(name);
+        return repo && Date.now() >= repo.visibleAt ? repo : undefined;
+    }
 
     /** Persists one repository's record (no-op in memory mode). */
     saveRepository(repo: Repository): void {
@@ -353,6 +360,16 @@ export class Store {
             this.uploads.set(meta.id, { ...meta, hash });
         }
     }
+}
+
+/**
+ * The visible repository `name` of registry `registryId`, or `RepositoryNotFoundException`. Another
+ * registry id finds nothing: one endpoint holds one registry, `accountId`'s.
+ */
+export function lookupRepository(store: Store, accountId: string, name: string, registryId = accountId): Repository {
+    const repo = registryId === accountId ? store.visibleRepository(name) : undefined;
+    if (!repo) throw repositoryNotFound(name, registryId);
+    return repo;
 }
 
 function publicUpload(u: UploadState): UploadSession {

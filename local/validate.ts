@@ -2,7 +2,7 @@
  * Input checks with the constraints of the ECR API reference. Each returns the checked value
  * or throws `InvalidParameterException` naming the member, as ECR does.
  */
-import { EcrError, invalidParameter } from "./errors";
+import { EcrException, invalidParameter } from "./exceptions";
 
 /** The repository name pattern from the ECR API reference. */
 export const REPOSITORY_NAME_PATTERN = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
@@ -155,19 +155,19 @@ export function resourceTags(list: unknown[], field = "tags"): ResourceTag[] {
         const key = o.Key;
         const value = o.Value;
         if (typeof key !== "string" || key.length < 1 || key.length > 128) {
-            throw new EcrError("InvalidTagParameterException", "Tag key must have length between 1 and 128");
+            throw new EcrException("InvalidTagParameterException", "Tag key must have length between 1 and 128");
         }
         if (key.toLowerCase().startsWith("aws:")) {
-            throw new EcrError("InvalidTagParameterException", "Tag keys with the prefix 'aws:' are reserved");
+            throw new EcrException("InvalidTagParameterException", "Tag keys with the prefix 'aws:' are reserved");
         }
         if (typeof value !== "string" || value.length > 256) {
-            throw new EcrError("InvalidTagParameterException", "Tag value must be a string of at most 256 characters");
+            throw new EcrException("InvalidTagParameterException", "Tag value must be a string of at most 256 characters");
         }
         return { Key: key, Value: value };
     });
 }
 
 /** A registry id that is not 12 digits. */
-export function registryIdError(field = "registryId"): EcrError {
+export function registryIdError(field = "registryId"): EcrException {
     return invalidParameter(field, "must satisfy regular expression '[0-9]{12}'");
 }

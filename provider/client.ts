@@ -8,30 +8,69 @@
  * default chain, never resource inputs, so they never reach state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
 import { useNativeLayerPartEncoding } from "./images/partBody";
 
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-let stackRegion: string | undefined;
-const clients = new Map<string, ECRClient>();
+/**
+ * The process's clients and the stack's region, kept on `globalThis` rather than in module
+ * variables. When Pulumi stores a provider by value (linked and workspace installs), each stored
+ * function gets its own copy of the module variables it uses, taken when the program ran: a Map
+ * copied that way has lost its internal slots ("Map.prototype.get called on incompatible receiver"),
+ * and what `configure` sets would not be seen by `ecrClient`. One object per process avoids both.
+ */
+interface ClientState {
+    stackRegion?: string;
+    clients: Map<string, ECRClient>;
+    /** Unset in production: clients use the SDK's standard (or adaptive) strategy with its capped, jittered backoff. */
+    retryStrategyOverride?: (maxAttempts: number) => RetryStrategy;
+}
+function state(): ClientState {
+    const g = globalThis as { __pulumiEcrClientState?: ClientState };
+    return (g.__pulumiEcrClientState ??= { clients: new Map() });
+}
+
+/** A retry strategy as the ECR client takes it. @internal */
+export type RetryStrategy = NonNullable<ECRClientConfig["retryStrategy"]>;
+
+/**
+ * The attempt budget of every call (first try included): `AWS_MAX_ATTEMPTS`, else the default.
+ * The one place the number comes from. @internal
+ */
+export function maxAttempts(): number {
+    return Number(process.env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS;
+}
+
+/**
+ * Test hook: every client built from now on takes its retry strategy from `make`, given the attempt
+ * budget of {@link maxAttempts}. Unit tests pass the SDK's `ConfiguredRetryStrategy` with a zero
+ * delay, so they count real retries without waiting on real backoff. Call with no argument to
+ * restore the SDK's own strategy. Drops cached clients either way. @internal
+ */
+export function setRetryStrategyForTests(make?: (maxAttempts: number) => RetryStrategy): void {
+    state().retryStrategyOverride = make;
+    resetClients();
+}
 
 /** The providers' `configure`: runs once per serialized provider per process and takes the stack's `aws:region`. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
-    stackRegion = req.config.get("aws:region") || undefined;
+    state().stackRegion = req.config.get("aws:region") || undefined;
 }
 
 /** Returns a cached client for `region` (or the default region when undefined). */
 export function ecrClient(region?: string): ECRClient {
+    const { stackRegion, clients, retryStrategyOverride } = state();
     const key = region || stackRegion || "";
     let client = clients.get(key);
     if (!client) {
-        const maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS;
+        const attempts = maxAttempts();
         client = new ECRClient({
             region: key || undefined,
             retryMode: process.env.AWS_RETRY_MODE === "adaptive" ? "adaptive" : "standard",
-            maxAttempts,
+            maxAttempts: attempts,
+            ...(retryStrategyOverride ? { retryStrategy: retryStrategyOverride(attempts) } : {}),
         });
         useNativeLayerPartEncoding(client); // layer parts base64-encoded natively: see images/partBody.ts
         clients.set(key, client);
@@ -45,6 +84,7 @@ export function ecrClient(region?: string): ECRClient {
  */
 export async function resolveRegion(region?: string): Promise<string> {
     if (region) return region;
+    const { stackRegion } = state();
     if (stackRegion) return stackRegion;
     try {
         const resolved = await ecrClient().config.region();
@@ -59,6 +99,7 @@ export async function resolveRegion(region?: string): Promise<string> {
 
 /** Drops cached clients (tests change the endpoint between runs). @internal */
 export function resetClients(): void {
+    const { clients } = state();
     for (const c of clients.values()) c.destroy();
     clients.clear();
 }

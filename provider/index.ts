@@ -1,5 +1,6 @@
 /**
- * What runs inside the dynamic-provider process, and the finders the data sources share.
+ * What runs inside the dynamic-provider process, and the finders the program-side readers
+ * (sdk/readers/) share.
  *
  * Each resource's provider is a module of its own (`repository`, `repositoryPolicy`,
  * `lifecyclePolicy`) whose exports are the provider methods. The SDK hands that module object to
@@ -8,13 +9,32 @@
  * AWS SDK is loaded at run time, never captured.
  */
 export { configure, ecrClient, resolveRegion } from "./client";
-export { EcrError, NotFoundError, isA } from "./errors";
-export * from "./policy";
-export { findRepositoryByName, findRepositoryTags, repositoryState } from "./repository";
-export { findRepositoryPolicyByRepositoryName } from "./repositoryPolicy";
-export { findLifecyclePolicyByRepositoryName } from "./lifecyclePolicy";
-export { findImageById, findMostRecentImage, forEachImage, readImage, readImages } from "./image";
-export { readImageManifest } from "./imageManifest";
-export { readRepository, readRepositories } from "./repositories";
-export { readAuthorizationToken } from "./authorizationToken";
-export { readLayerAvailability, readLayerDownloadUrl } from "./layer";
+export { EcrError, NotFoundError, isA, notFound } from "./errors";
+export { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
+export { UNKNOWN, containsUnknown } from "./validate";
+export {
+    ENCRYPTION_TYPES,
+    EXCLUSION_FILTER_TYPES,
+    IMAGE_TAG_MUTABILITIES,
+    REPOSITORY_GONE,
+    findRepositoryByName,
+    findRepositoryTags,
+    repositoryState,
+} from "./repository";
+export {
+    REPOSITORY_POLICY_GONE,
+    findRepositoryPolicyByRepositoryName,
+    iamPoliciesEquivalent,
+    normalizeIamPolicy,
+    validateIamPolicy,
+} from "./repositoryPolicy";
+export {
+    LIFECYCLE_ACTION_TYPES,
+    LIFECYCLE_COUNT_TYPES,
+    LIFECYCLE_POLICY_GONE,
+    LIFECYCLE_TAG_STATUSES,
+    findLifecyclePolicyByRepositoryName,
+    lifecyclePoliciesEquivalent,
+    normalizeLifecyclePolicy,
+    validateLifecyclePolicy,
+} from "./lifecyclePolicy";

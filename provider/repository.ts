@@ -9,6 +9,9 @@ import {
     DeleteRepositoryCommand,
     DescribeRepositoriesCommand,
     ECRClient,
+    EncryptionType as EcrEncryptionType,
+    ImageTagMutability as EcrImageTagMutability,
+    ImageTagMutabilityExclusionFilterType as EcrExclusionFilterType,
     ListTagsForResourceCommand,
     PutImageScanningConfigurationCommand,
     PutImageTagMutabilityCommand,
@@ -17,63 +20,118 @@ import {
     UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { UNKNOWN } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
+import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
-export const IMAGE_TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"] as const;
-export const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"] as const;
+/**
+ * The values ECR accepts, each list the one source of its union: `check()` validates against the
+ * list and sdk/ types its inputs and outputs with the union. The annotations below prove at
+ * compile time that every value is one the AWS SDK knows, so no cast is needed to send it.
+ */
+export const IMAGE_TAG_MUTABILITIES = [
+    "MUTABLE",
+    "IMMUTABLE",
+    "IMMUTABLE_WITH_EXCLUSION",
+    "MUTABLE_WITH_EXCLUSION",
+] as const satisfies readonly EcrImageTagMutability[];
+/** How images are encrypted at rest. */
+export const ENCRYPTION_TYPES = ["AES256", "KMS", "KMS_DSSE"] as const satisfies readonly EcrEncryptionType[];
+/** How an exclusion filter matches tags (ECR knows one way). */
+export const EXCLUSION_FILTER_TYPES = ["WILDCARD"] as const satisfies readonly EcrExclusionFilterType[];
+/** One of {@link IMAGE_TAG_MUTABILITIES}. */
+export type ImageTagMutabilityValue = (typeof IMAGE_TAG_MUTABILITIES)[number];
+/** One of {@link ENCRYPTION_TYPES}. */
+export type EncryptionTypeValue = (typeof ENCRYPTION_TYPES)[number];
+/** One of {@link EXCLUSION_FILTER_TYPES}. */
+export type ExclusionFilterTypeValue = (typeof EXCLUSION_FILTER_TYPES)[number];
+
 const KIND = "Repository";
+/** The exceptions that mean the repository is gone: its finder reports them as NotFoundError, its delete as done. */
+export const REPOSITORY_GONE = ["RepositoryNotFoundException"] as const;
 
+/** A tag pattern that keeps its own mutability against the repository's setting. */
 export interface ExclusionFilter {
+    /** A tag pattern; `*` is a wildcard. */
     filter: string;
-    filterType: string;
+    /** How `filter` matches tags. */
+    filterType: ExclusionFilterTypeValue;
 }
+/** How a repository's images are encrypted at rest. */
 export interface EncryptionConfiguration {
-    encryptionType: string;
+    /** How images are encrypted at rest. */
+    encryptionType: EncryptionTypeValue;
+    /** The KMS key as the program spelled it (id, alias or ARN), or as ECR reports it. */
     kmsKey?: string;
 }
 
 /** Inputs after `check()`: every default filled in, so `diff` compares complete values. */
 export interface RepositoryInputs {
+    /** Repository name. */
     name: string;
-    imageTagMutability: string;
+    /** How image tags may be overwritten. */
+    imageTagMutability: ImageTagMutabilityValue;
+    /** The tags that keep the other mutability, sorted by filter. */
     imageTagMutabilityExclusionFilters: ExclusionFilter[];
+    /** Whether images are scanned for vulnerabilities when pushed. */
     imageScanningConfiguration: { scanOnPush: boolean };
+    /** The one encryption setting. */
     encryptionConfigurations: EncryptionConfiguration[];
+    /** Delete the repository even if it holds images. State only. */
     forceDelete: boolean;
     /** Take over a repository of the same name that already exists, instead of failing. State only. */
     adoptExisting: boolean;
+    /** The repository's tags. */
     tags: Record<string, string>;
+    /** The region the repository lives in. */
     region: string;
 }
 
 /** What the resource reports: every input as ECR reports it, plus ECR's identifiers. */
 export interface RepositoryOutputs extends RepositoryInputs {
+    /** Full ARN of the repository. */
     arn: string;
+    /** Account id of the registry that holds the repository. */
     registryId: string;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
     repositoryUrl: string;
 }
 
 // ---------- finder ----------
 
-/** The repository, or NotFoundError. The only place that turns RepositoryNotFoundException into "gone". */
-export async function findRepositoryByName(client: ECRClient, name: string, registryId?: string): Promise<EcrRepository> {
-    try {
-        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
-        const repo = out.repositories?.find((r) => r.repositoryName === name);
-        if (!repo) throw new NotFoundError(`ECR Repository (${name}) not found`);
-        return repo;
-    } catch (e) {
-        if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${name}) not found`, { cause: e });
-        throw e;
-    }
+/**
+ * The NotFoundError for a repository: `ECR Repository (<name>) not found[ in registry <id>]`.
+ * Readers whose call fails with one of {@link REPOSITORY_GONE} use it through {@link repositoryGoneOr}.
+ */
+export function repositoryNotFound(name: string, registryId?: string, cause?: unknown): NotFoundError {
+    return notFound(KIND, name, { registryId, cause });
 }
 
-/** The repository's tags as a plain map. */
+/** `err` as the repository's NotFoundError when it says the repository is gone, else unchanged. */
+export function repositoryGoneOr(err: unknown, name: string, registryId?: string): unknown {
+    return goneOr(err, REPOSITORY_GONE, KIND, name, { registryId });
+}
+
+/** The repository, or NotFoundError: the finder read, adopt and the data sources share. */
+export async function findRepositoryByName(client: ECRClient, name: string, registryId?: string): Promise<EcrRepository> {
+    let out;
+    try {
+        out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
+    } catch (e) {
+        throw repositoryGoneOr(e, name, registryId);
+    }
+    const repo = out.repositories?.find((r) => r.repositoryName === name);
+    if (!repo) throw repositoryNotFound(name, registryId);
+    return repo;
+}
+
+/** The repository's tags as a plain map, or NotFoundError when the repository went away meanwhile. */
 export async function findRepositoryTags(client: ECRClient, arn: string): Promise<Record<string, string>> {
-    const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-    return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    try {
+        const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+        return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    } catch (e) {
+        throw repositoryGoneOr(e, arn.replace(/^arn:[^:]*:ecr:[^:]*:\d*:repository\//, ""));
+    }
 }
 
 /** Maps ECR's repository shape to the resource's state. Data sources reuse it. */
@@ -89,7 +147,10 @@ export function repositoryState(
         repositoryUrl: repo.repositoryUri ?? "",
         imageTagMutability: repo.imageTagMutability ?? "MUTABLE",
         imageTagMutabilityExclusionFilters: sortFilters(
-            (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filter: f.filter ?? "", filterType: f.filterType ?? "WILDCARD" })),
+            (repo.imageTagMutabilityExclusionFilters ?? []).map((f): ExclusionFilter => ({
+                filter: f.filter ?? "",
+                filterType: f.filterType ?? "WILDCARD",
+            })),
         ),
         imageScanningConfiguration: { scanOnPush: repo.imageScanningConfiguration?.scanOnPush ?? false },
         encryptionConfigurations: [
@@ -145,7 +206,7 @@ function checkTags(f: Failures, tags: unknown): void {
 }
 
 /** Validates inputs and fills defaults. Runs before any AWS call; failures name the property and the fix. */
-export async function check(olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
 
@@ -165,14 +226,23 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             f.add("imageTagMutabilityExclusionFilters", "must be a list of { filter, filterType } objects");
         } else {
             if (withExclusion && filters.length === 0) {
-                f.add("imageTagMutabilityExclusionFilters", `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`);
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    `${mutability} needs at least one exclusion filter, e.g. [{ filter: "latest", filterType: "WILDCARD" }]`,
+                );
             }
             if (!withExclusion && filters.length > 0 && mutability !== UNKNOWN) {
-                f.add("imageTagMutabilityExclusionFilters", `exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters`);
+                f.add(
+                    "imageTagMutabilityExclusionFilters",
+                    `exclusion filters apply only with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; set imageTagMutability to one of those or drop the filters`,
+                );
             }
-            filters.forEach((x: any, i: number) => {
+            filters.forEach((x: UncheckedInputs | undefined, i: number) => {
                 if (!x || typeof x.filter !== "string" || !/^[a-zA-Z0-9._*-]{1,128}$/.test(x.filter)) {
-                    f.add(`imageTagMutabilityExclusionFilters[${i}].filter`, `must be 1-128 characters of letters, digits, . _ - and the wildcard *`);
+                    f.add(
+                        `imageTagMutabilityExclusionFilters[${i}].filter`,
+                        `must be 1-128 characters of letters, digits, . _ - and the wildcard *`,
+                    );
                 }
                 f.oneOf(`imageTagMutabilityExclusionFilters[${i}].filterType`, x?.filterType ?? "WILDCARD", ["WILDCARD"]);
             });
@@ -192,7 +262,10 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             const type = e.encryptionType ?? "AES256";
             f.oneOf("encryptionConfigurations[0].encryptionType", type, ENCRYPTION_TYPES);
             if (e.kmsKey !== undefined && e.kmsKey !== "" && type === "AES256") {
-                f.add("encryptionConfigurations[0].kmsKey", `a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey`);
+                f.add(
+                    "encryptionConfigurations[0].kmsKey",
+                    `a KMS key applies only with encryptionType "KMS" or "KMS_DSSE"; set encryptionType or drop kmsKey`,
+                );
             }
             encryption = e.kmsKey ? { encryptionType: type, kmsKey: e.kmsKey } : { encryptionType: type };
         }
@@ -207,7 +280,7 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
         name,
         imageTagMutability: mutability,
         imageTagMutabilityExclusionFilters: Array.isArray(filters)
-            ? sortFilters(filters.map((x: any) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
+            ? sortFilters(filters.map((x: UncheckedInputs | undefined) => ({ filter: x?.filter, filterType: x?.filterType ?? "WILDCARD" })))
             : filters,
         imageScanningConfiguration: { scanOnPush: scanning.scanOnPush ?? false },
         encryptionConfigurations: encs === UNKNOWN ? encs : [encryption],
@@ -260,16 +333,16 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
     const out = await wrap("creating", KIND, inputs.name, async () => {
         try {
             return await client.send(
-            new CreateRepositoryCommand({
-                repositoryName: inputs.name,
-                imageTagMutability: inputs.imageTagMutability as any,
-                imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusionFilters.length
-                    ? (inputs.imageTagMutabilityExclusionFilters as any)
-                    : undefined,
-                imageScanningConfiguration: inputs.imageScanningConfiguration,
-                encryptionConfiguration: { encryptionType: enc.encryptionType as any, kmsKey: enc.kmsKey },
-                tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
-            }),
+                new CreateRepositoryCommand({
+                    repositoryName: inputs.name,
+                    imageTagMutability: inputs.imageTagMutability,
+                    imageTagMutabilityExclusionFilters: inputs.imageTagMutabilityExclusionFilters.length
+                        ? inputs.imageTagMutabilityExclusionFilters
+                        : undefined,
+                    imageScanningConfiguration: inputs.imageScanningConfiguration,
+                    encryptionConfiguration: { encryptionType: enc.encryptionType, kmsKey: enc.kmsKey },
+                    tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
+                }),
             );
         } catch (e) {
             if (inputs.adoptExisting && isA(e, "RepositoryAlreadyExistsException")) return undefined;
@@ -320,29 +393,33 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
     const region = await resolveRegion(props.region);
     const client = ecrClient(region);
     let repo: EcrRepository;
+    let tags: Record<string, string>;
     try {
         repo = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
+        tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
         throw e;
     }
-    const tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
     const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false, adoptExisting: props.adoptExisting });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
     return { id: name, props: outs };
 }
 
-/** An update that failed part way: the engine records what was applied, so nothing is lost. */
+/**
+ * An update that failed part way: the engine records what was applied, so nothing is lost. The
+ * engine reads `id`, `properties` and `reasons`. They are assigned in the constructor, not declared
+ * as class fields (or parameter properties), because Pulumi's closure serializer drops class fields
+ * when it stores this module by value (and `initError` restores what its rewritten `super` drops).
+ */
 class PartialUpdateError extends Error {
-    constructor(
-        cause: Error,
-        readonly id: string,
-        readonly properties: RepositoryOutputs,
-    ) {
+    declare readonly id: string;
+    declare readonly properties: RepositoryOutputs;
+    declare readonly reasons: string[];
+    constructor(cause: Error, id: string, properties: RepositoryOutputs) {
         super(cause.message, { cause });
-    }
-    get reasons() {
-        return [this.message];
+        initError(this, "PartialUpdateError", cause.message, { cause });
+        Object.assign(this, { id, properties, reasons: [cause.message] });
     }
 }
 
@@ -370,9 +447,9 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
                     new PutImageTagMutabilityCommand({
                         repositoryName: name,
                         registryId: olds.registryId,
-                        imageTagMutability: news.imageTagMutability as any,
+                        imageTagMutability: news.imageTagMutability,
                         imageTagMutabilityExclusionFilters: news.imageTagMutabilityExclusionFilters.length
-                            ? (news.imageTagMutabilityExclusionFilters as any)
+                            ? news.imageTagMutabilityExclusionFilters
                             : undefined,
                     }),
                 ),
@@ -422,7 +499,7 @@ export async function remove(id: string, props: RepositoryOutputs): Promise<void
     try {
         await client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete }));
     } catch (e) {
-        if (isA(e, "RepositoryNotFoundException")) return; // already gone: delete is done
+        if (isA(e, ...REPOSITORY_GONE)) return; // already gone: delete is done
         throw new EcrError("deleting", KIND, name, e);
     }
 }

@@ -4,7 +4,17 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { resolveRegion } from "./client";
-import { UNKNOWN } from "./policy";
+
+/** The placeholder the engine passes for values not known during preview: `check()` lets it through. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True if `v` holds a value that is not known yet (preview of a dependent output). */
+export function containsUnknown(v: unknown): boolean {
+    if (v === UNKNOWN) return true;
+    if (Array.isArray(v)) return v.some(containsUnknown);
+    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+    return false;
+}
 
 /** ECR's repository name rule (CreateRepository API reference). */
 export const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -23,9 +33,16 @@ export function repositoryNameProblem(name: unknown): string | undefined {
     return undefined;
 }
 
-/** Collects check failures, each naming the property and the fix. */
+/**
+ * Collects check failures, each naming the property and the fix. `list` is assigned in the
+ * constructor, not declared as a class field: Pulumi's closure serializer drops class fields when it
+ * stores a provider by value (linked and workspace installs), and `check()` would then fail.
+ */
 export class Failures {
-    readonly list: dynamic.CheckFailure[] = [];
+    declare readonly list: dynamic.CheckFailure[];
+    constructor() {
+        this.list = [];
+    }
     add(property: string, reason: string): void {
         this.list.push({ property, reason });
     }
@@ -69,6 +86,13 @@ export class Failures {
         }
     }
 }
+
+/**
+ * A property bag as the engine hands it to `check()`: untrusted JSON from the program, which
+ * `check()` validates field by field before anything else reads it. The one `any` of provider/.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UncheckedInputs = Record<string, any>;
 
 /** Copies a property bag without the engine's `__provider` (and other `__` internals). */
 export function withoutInternals<T extends Record<string, unknown>>(bag: T): T {

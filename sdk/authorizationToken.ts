@@ -3,7 +3,7 @@
  * docker config are secrets. Names follow `aws.ecr.getAuthorizationToken`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GetAuthorizationTokenArgs, GetAuthorizationTokenResult, readAuthorizationToken } from "../provider/authorizationToken";
+import { GetAuthorizationTokenArgs, GetAuthorizationTokenResult, readAuthorizationToken } from "./readers/authorizationToken";
 import { InputArgs, invokeOutput, secretExcept, withStackRegion } from "./dataSource";
 
 export type { GetAuthorizationTokenArgs, GetAuthorizationTokenResult };
@@ -23,7 +23,10 @@ const PUBLIC_FIELDS = ["id", "userName", "proxyEndpoint", "expiresAt", "registry
  * const login = await ecr.getAuthorizationToken();
  * // docker login --username login.userName --password-stdin login.proxyEndpoint <<< login.password
  */
-export function getAuthorizationToken(args: GetAuthorizationTokenArgs = {}, _opts?: pulumi.InvokeOptions): Promise<GetAuthorizationTokenResult> {
+export function getAuthorizationToken(
+    args: GetAuthorizationTokenArgs = {},
+    _opts?: pulumi.InvokeOptions,
+): Promise<GetAuthorizationTokenResult> {
     return readAuthorizationToken(withStackRegion(args ?? {}));
 }
 

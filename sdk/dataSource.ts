@@ -43,7 +43,11 @@ function waitFor(dependsOn: pulumi.InvokeOutputOptions["dependsOn"]): pulumi.Out
  * the plain function. Secret arguments make the whole result secret.
  * @internal
  */
-export function invokeOutput<A, R>(args: unknown, opts: pulumi.InvokeOutputOptions | undefined, fn: (a: A) => Promise<R>): pulumi.Output<R> {
+export function invokeOutput<A, R>(
+    args: unknown,
+    opts: pulumi.InvokeOutputOptions | undefined,
+    fn: (a: A) => Promise<R>,
+): pulumi.Output<R> {
     return pulumi.all([pulumi.output(args ?? {}), waitFor(opts?.dependsOn)]).apply(([a]) => fn(a as A)) as unknown as pulumi.Output<R>;
 }
 

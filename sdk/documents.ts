@@ -4,12 +4,20 @@
  * pass to these resources unchanged (proven by tests/unit/documentTypes.test.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type {
+    LifecycleActionType,
+    LifecycleCountType,
+    LifecycleStorageClass,
+    LifecycleTagStatus,
+    LifecycleTargetStorageClass,
+} from "../provider/lifecyclePolicy";
 
 type In<T> = pulumi.Input<T>;
 /**
  * A string literal union that still accepts any string: editors suggest the known values, values
- * typed as `string` (as `@pulumi/aws` types them) still compile, and `check()` validates them.
- * @internal
+ * typed as `string` (as `@pulumi/aws` types them) still compile, and `check()` validates them. A
+ * value that is not a string at all (a number, a boolean) is a type error. Public, because the
+ * published declarations of `ImageTagMutability` and the document types use it.
  */
 export type OpenString<T extends string> = T | (string & {});
 
@@ -38,7 +46,7 @@ export interface PolicyStatement {
     NotAction?: In<string | In<string>[] | undefined>;
     Resource?: In<string | In<string>[] | undefined>;
     NotResource?: In<string | In<string>[] | undefined>;
-    Condition?: In<{ [operator: string]: any } | undefined>;
+    Condition?: In<{ [operator: string]: In<{ [key: string]: In<string | number | boolean | In<string>[]> }> } | undefined>;
 }
 
 /** A repository policy document. */
@@ -52,20 +60,22 @@ export interface PolicyDocument {
 /** What a lifecycle rule selects. */
 export interface LifecyclePolicySelection {
     /** `tagged` needs `tagPrefixList` or `tagPatternList`. */
-    tagStatus: In<OpenString<"tagged" | "untagged" | "any">>;
+    tagStatus: In<OpenString<LifecycleTagStatus>>;
     tagPrefixList?: In<In<string>[] | undefined>;
     tagPatternList?: In<In<string>[] | undefined>;
-    countType: In<OpenString<"imageCountMoreThan" | "sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned">>;
+    countType: In<OpenString<LifecycleCountType>>;
     /** `"days"` for the `since*` count types; left out for `imageCountMoreThan`. */
     countUnit?: In<string | undefined>;
     countNumber: In<number>;
-    storageClass?: In<string | undefined>;
+    /** `"archive"` selects archived images and goes only with `sinceImageTransitioned`. @default "standard" */
+    storageClass?: In<OpenString<LifecycleStorageClass> | undefined>;
 }
 
 /** What a lifecycle rule does with the images it selects. */
 export interface LifecyclePolicyAction {
-    type: In<OpenString<"expire" | "transition">>;
-    targetStorageClass?: In<string | undefined>;
+    type: In<OpenString<LifecycleActionType>>;
+    /** Required with `transition` (`"archive"`), not allowed with `expire`. */
+    targetStorageClass?: In<OpenString<LifecycleTargetStorageClass> | undefined>;
 }
 
 /** One lifecycle rule. Priorities are unique; an `any` rule must have the highest. */

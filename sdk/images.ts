@@ -3,16 +3,8 @@
  * form. Names, arguments and results follow `aws.ecr.getImage` where it has the same function.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-    GetImageArgs,
-    GetImageResult,
-    GetImagesArgs,
-    GetImagesResult,
-    ImageResult,
-    readImage,
-    readImages,
-} from "../provider/image";
-import { GetImageManifestArgs, GetImageManifestResult, ManifestBlob, ManifestEntry, readImageManifest } from "../provider/imageManifest";
+import { GetImageArgs, GetImageResult, GetImagesArgs, GetImagesResult, ImageResult, readImage, readImages } from "./readers/images";
+import { GetImageManifestArgs, GetImageManifestResult, ManifestBlob, ManifestEntry, readImageManifest } from "./readers/imageManifest";
 import { InputArgs, invokeOutput, withStackRegion } from "./dataSource";
 
 export type { GetImageArgs, GetImageResult, GetImagesArgs, GetImagesResult, ImageResult };
@@ -80,6 +72,9 @@ export function getImageManifest(args: GetImageManifestArgs, _opts?: pulumi.Invo
 }
 
 /** {@link getImageManifest} over `Input` arguments, as an `Output`. */
-export function getImageManifestOutput(args: GetImageManifestOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetImageManifestResult> {
+export function getImageManifestOutput(
+    args: GetImageManifestOutputArgs,
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetImageManifestResult> {
     return invokeOutput(args, opts, getImageManifest);
 }

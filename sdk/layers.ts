@@ -11,7 +11,7 @@ import {
     LayerAvailability,
     readLayerAvailability,
     readLayerDownloadUrl,
-} from "../provider/layer";
+} from "./readers/layers";
 import { InputArgs, invokeOutput, secretExcept, withStackRegion } from "./dataSource";
 
 export type { GetLayerAvailabilityArgs, GetLayerAvailabilityResult, GetLayerDownloadUrlArgs, GetLayerDownloadUrlResult, LayerAvailability };

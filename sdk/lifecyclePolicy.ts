@@ -22,10 +22,13 @@ export interface LifecyclePolicyArgs {
  * });
  */
 export class LifecyclePolicy extends pulumi.dynamic.Resource {
+    /** Name of the repository the lifecycle policy applies to. */
     declare readonly repository: pulumi.Output<string>;
     /** The policy as canonical JSON (sorted keys, no whitespace). */
     declare readonly policy: pulumi.Output<string>;
+    /** Account id of the registry that holds the repository. */
     declare readonly registryId: pulumi.Output<string>;
+    /** The region the repository lives in. */
     declare readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: LifecyclePolicyArgs, opts?: pulumi.CustomResourceOptions) {

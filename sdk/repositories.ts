@@ -11,7 +11,7 @@ import {
     RepositoryResult,
     readRepositories,
     readRepository,
-} from "../provider/repositories";
+} from "./readers/repositories";
 import { InputArgs, invokeOutput, withStackRegion } from "./dataSource";
 
 export type { GetRepositoriesArgs, GetRepositoriesResult, GetRepositoryArgs };
@@ -54,6 +54,9 @@ export function getRepositories(args: GetRepositoriesArgs = {}, _opts?: pulumi.I
 }
 
 /** {@link getRepositories} over `Input` arguments, as an `Output`. */
-export function getRepositoriesOutput(args: GetRepositoriesOutputArgs = {}, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetRepositoriesResult> {
+export function getRepositoriesOutput(
+    args: GetRepositoriesOutputArgs = {},
+    opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetRepositoriesResult> {
     return invokeOutput(args, opts, getRepositories);
 }

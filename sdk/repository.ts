@@ -1,22 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "../provider/repository";
+import type { EncryptionTypeValue, ExclusionFilterTypeValue, ImageTagMutabilityValue } from "../provider/repository";
 import type { OpenString } from "./documents";
 
-/** How image tags may be overwritten. */
-export type ImageTagMutability = OpenString<"MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION">;
+/** How image tags may be overwritten: `MUTABLE`, `IMMUTABLE`, or either `*_WITH_EXCLUSION` with exclusion filters. */
+export type ImageTagMutability = OpenString<ImageTagMutabilityValue>;
+/** How images are encrypted at rest: `AES256`, `KMS` or `KMS_DSSE`. */
+export type EncryptionType = OpenString<EncryptionTypeValue>;
 
 /** Tags that stay mutable (or immutable) against the repository's setting. */
 export interface ImageTagMutabilityExclusionFilter {
     /** A tag pattern; `*` is a wildcard, e.g. `"latest"` or `"dev-*"`. */
     filter: pulumi.Input<string>;
     /** @default "WILDCARD" */
-    filterType?: pulumi.Input<OpenString<"WILDCARD">>;
+    filterType?: pulumi.Input<OpenString<ExclusionFilterTypeValue>>;
 }
 
 /** How images are encrypted at rest. Cannot change after creation (changing it replaces the repository). */
 export interface EncryptionConfiguration {
     /** @default "AES256" */
-    encryptionType?: pulumi.Input<OpenString<"AES256" | "KMS" | "KMS_DSSE">>;
+    encryptionType?: pulumi.Input<EncryptionType>;
     /** KMS key id, alias or ARN; only with `KMS` or `KMS_DSSE`. @default the AWS-managed `aws/ecr` key */
     kmsKey?: pulumi.Input<string>;
 }
@@ -81,12 +84,19 @@ export class Repository extends pulumi.dynamic.Resource {
     declare readonly registryId: pulumi.Output<string>;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
     declare readonly repositoryUrl: pulumi.Output<string>;
-    declare readonly imageTagMutability: pulumi.Output<ImageTagMutability>;
-    declare readonly imageTagMutabilityExclusionFilters: pulumi.Output<{ filter: string; filterType: "WILDCARD" }[]>;
+    /** How image tags may be overwritten, as ECR reports it. */
+    declare readonly imageTagMutability: pulumi.Output<ImageTagMutabilityValue>;
+    /** The tags that keep the other mutability, sorted by filter; `[]` without a `*_WITH_EXCLUSION` mutability. */
+    declare readonly imageTagMutabilityExclusionFilters: pulumi.Output<{ filter: string; filterType: ExclusionFilterTypeValue }[]>;
+    /** Whether images are scanned for vulnerabilities when pushed. */
     declare readonly imageScanningConfiguration: pulumi.Output<{ scanOnPush: boolean }>;
-    declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: "AES256" | "KMS" | "KMS_DSSE"; kmsKey?: string }[]>;
+    /** The one encryption setting, as ECR reports it; `kmsKey` keeps the spelling the program gave. */
+    declare readonly encryptionConfigurations: pulumi.Output<{ encryptionType: EncryptionTypeValue; kmsKey?: string }[]>;
+    /** Whether `pulumi destroy` deletes the repository even if it holds images. State only. */
     declare readonly forceDelete: pulumi.Output<boolean>;
+    /** Whether this resource took over a repository that already existed. State only. */
     declare readonly adoptExisting: pulumi.Output<boolean>;
+    /** The repository's tags. */
     declare readonly tags: pulumi.Output<Record<string, string>>;
     /** The region the repository lives in. */
     declare readonly region: pulumi.Output<string>;

@@ -27,7 +27,11 @@ const principal = { AWS: `arn:aws:iam::${pullAccount}:root` };
 // The same document two ways: compact, or indented with its keys in another order. The provider
 // compares policies by meaning, so switching between them must not be a change.
 const policy = config.getBoolean("prettyPolicy")
-    ? JSON.stringify({ Statement: [{ Action: actions, Principal: principal, Effect: "Allow", Sid: "Pull" }], Version: "2012-10-17" }, null, 4)
+    ? JSON.stringify(
+          { Statement: [{ Action: actions, Principal: principal, Effect: "Allow", Sid: "Pull" }], Version: "2012-10-17" },
+          null,
+          4,
+      )
     : JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Pull", Effect: "Allow", Principal: principal, Action: actions }] });
 
 const repositoryPolicy = new ecr.RepositoryPolicy("app", { repository: repo.name, policy });

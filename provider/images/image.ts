@@ -17,8 +17,7 @@ import {
 import { ecrClient, resolveRegion } from "../client";
 import { EcrError, NotFoundError, isA, wrap } from "../errors";
 import { findRepositoryByName } from "../repository";
-import { UNKNOWN } from "../policy";
-import { Failures, withoutInternals } from "../validate";
+import { Failures, UNKNOWN, withoutInternals } from "../validate";
 import { type PushProgress, pushBlobs, putManifest } from "./push";
 import { type ImageSource, SourceError, readImageSource } from "./source";
 import { progressReporter } from "./progress";

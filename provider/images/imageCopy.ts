@@ -7,12 +7,12 @@
  * to `platforms` (see narrowIndex for how the narrowed index is made deterministic).
  */
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { BatchDeleteImageCommand, type ECRClient, GetDownloadUrlForLayerCommand, type ImageIdentifier } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "../client";
 import { EcrError, NotFoundError, wrap } from "../errors";
-import { UNKNOWN } from "../policy";
-import { Failures, withoutInternals } from "../validate";
+import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "../validate";
 import { progressReporter } from "./progress";
 import { type BlobSource, pushBlobs, putManifest } from "./push";
 import {
@@ -86,17 +86,20 @@ const isSet = (v: unknown) => v !== undefined && v !== null;
 
 // ---------- check ----------
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     const src = n.source === UNKNOWN ? UNKNOWN : (n.source ?? {});
     const dst = n.destination === UNKNOWN ? UNKNOWN : (n.destination ?? {});
-    if (!n.source) f.add("source", 'is required: { repository, imageTag or imageDigest, region? }, e.g. { repository: "app", imageTag: "1.4.2" }');
-    if (!n.destination) f.add("destination", 'is required: { repository, tags?, region? }, e.g. { repository: "app-mirror", tags: ["1.4.2"] }');
+    if (!n.source)
+        f.add("source", 'is required: { repository, imageTag or imageDigest, region? }, e.g. { repository: "app", imageTag: "1.4.2" }');
+    if (!n.destination)
+        f.add("destination", 'is required: { repository, tags?, region? }, e.g. { repository: "app-mirror", tags: ["1.4.2"] }');
 
-    let source: any = src;
+    let source: UncheckedInputs | typeof UNKNOWN = src;
     if (src !== UNKNOWN && n.source) {
-        if (!isSet(src.repository) || src.repository === "") f.add("source.repository", "is required: the name of the repository to copy from");
+        if (!isSet(src.repository) || src.repository === "")
+            f.add("source.repository", "is required: the name of the repository to copy from");
         else f.repositoryName("source.repository", src.repository);
         checkOneOf(f, "source.", src, "imageTag", "imageDigest");
         if (isSet(src.imageTag)) checkTag(f, "source.imageTag", src.imageTag);
@@ -108,11 +111,12 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
         if (isSet(src.registryId)) source.registryId = src.registryId;
     }
 
-    let destination: any = dst;
+    let destination: UncheckedInputs | typeof UNKNOWN = dst;
     if (dst !== UNKNOWN && n.destination) {
-        if (!isSet(dst.repository) || dst.repository === "") f.add("destination.repository", "is required: the name of the repository to copy into");
+        if (!isSet(dst.repository) || dst.repository === "")
+            f.add("destination.repository", "is required: the name of the repository to copy into");
         else f.repositoryName("destination.repository", dst.repository);
-        let tags: any = dst.tags;
+        let tags: unknown = dst.tags;
         if (tags === undefined || tags === null) {
             // Default: the source's tag, so a copy by tag lands under the same name; a copy by digest stays untagged.
             tags = src !== UNKNOWN && isSet(src.imageTag) ? [src.imageTag] : [];
@@ -137,10 +141,14 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
         (source.registryId ?? "") === (destination.registryId ?? "") &&
         source.repository !== undefined
     ) {
-        f.add("destination.repository", "is the source repository itself: to put another tag on an image in the same repository, use `ImageTag`");
+        f.add(
+            "destination.repository",
+            "is the source repository itself: to put another tag on an image in the same repository, use `ImageTag`",
+        );
     }
 
-    const inputs: ImageCopyInputs = { source, destination };
+    // During preview an unknown source or destination passes through as the engine's marker.
+    const inputs: ImageCopyInputs = { source: source as CopySource, destination: destination as CopyDestination };
     const platforms = checkPlatforms(f, "platforms", n.platforms);
     if (platforms !== undefined) inputs.platforms = platforms as string[];
     if (typeof news.__urn === "string") inputs.__urn = news.__urn;
@@ -154,7 +162,12 @@ const canonical = (v: unknown): unknown =>
     Array.isArray(v)
         ? v.map(canonical)
         : v && typeof v === "object"
-          ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)]))
+          ? Object.fromEntries(
+                Object.entries(v)
+                    .filter(([, x]) => x !== undefined)
+                    .sort(([a], [b]) => (a < b ? -1 : 1))
+                    .map(([k, x]) => [k, canonical(x)]),
+            )
           : v;
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
 
@@ -183,7 +196,11 @@ export async function diff(_id: string, olds: ImageCopyOutputs, news: ImageCopyI
     if (od.repository !== nd.repository) replaces.push("destination.repository");
     if (od.region !== nd.region) replaces.push("destination.region");
     if ((od.registryId ?? "") !== (nd.registryId ?? "")) replaces.push("destination.registryId");
-    let changes = replaces.length > 0 || !sameJson(olds.source, news.source) || !sameJson(olds.platforms, news.platforms) || !sameJson(olds.tags, nd.tags);
+    let changes =
+        replaces.length > 0 ||
+        !sameJson(olds.source, news.source) ||
+        !sameJson(olds.platforms, news.platforms) ||
+        !sameJson(olds.tags, nd.tags);
     if (!changes) {
         const now = await currentSourceDigest(news.source);
         if (now !== undefined && now !== olds.sourceDigest) changes = true;
@@ -201,13 +218,17 @@ function remoteBlob(client: ECRClient, source: CopySource, b: ManifestBlob): Blo
         mediaType: b.mediaType,
         async open() {
             const out = await client.send(
-                new GetDownloadUrlForLayerCommand({ repositoryName: source.repository, registryId: source.registryId, layerDigest: b.digest }),
+                new GetDownloadUrlForLayerCommand({
+                    repositoryName: source.repository,
+                    registryId: source.registryId,
+                    layerDigest: b.digest,
+                }),
             );
             const res = await fetch(out.downloadUrl!);
             if (!res.ok || !res.body) {
                 throw new Error(`downloading layer ${b.digest} from ${source.repository} answered HTTP ${res.status}`);
             }
-            return Readable.fromWeb(res.body as any);
+            return Readable.fromWeb(res.body as WebReadableStream);
         },
     };
 }
@@ -251,7 +272,13 @@ async function copyImage(action: string, inputs: ImageCopyInputs): Promise<Copie
             try {
                 narrowed = narrowIndex(parsed.doc, inputs.platforms, srcRef);
             } catch (e) {
-                throw new EcrError(action, KIND, id, e, "set `platforms` to platforms the source index has, or leave it out to copy every platform");
+                throw new EcrError(
+                    action,
+                    KIND,
+                    id,
+                    e,
+                    "set `platforms` to platforms the source index has, or leave it out to copy every platform",
+                );
             }
             entries = narrowed.entries;
             top = { digest: sha256(narrowed.manifest), manifest: narrowed.manifest, mediaType: original.mediaType };
@@ -276,7 +303,13 @@ async function copyImage(action: string, inputs: ImageCopyInputs): Promise<Copie
         await wrap(action, KIND, id, () => putManifest(dst, target, Buffer.from(c.manifest, "utf8"), c.mediaType, { digest: c.digest }));
     }
     await wrap(action, KIND, id, () => putManifest(dst, target, Buffer.from(top.manifest, "utf8"), top.mediaType, { digest: top.digest }));
-    return { sourceDigest: original.digest, top, bytesCopied: result.bytesUploaded, layersCopied: result.layersUploaded, layersSkipped: result.layersSkipped };
+    return {
+        sourceDigest: original.digest,
+        top,
+        bytesCopied: result.bytesUploaded,
+        layersCopied: result.layersUploaded,
+        layersSkipped: result.layersSkipped,
+    };
 }
 
 /** Puts `tags` on the copied manifest (PutImage per tag; the same image already so tagged is success). */
@@ -288,9 +321,15 @@ async function putTags(action: string, inputs: ImageCopyInputs, top: StoredManif
     }
 }
 
-async function outputsOf(inputs: ImageCopyInputs, copied: Copied, counts?: Pick<ImageCopyOutputs, "bytesCopied" | "layersCopied" | "layersSkipped">) {
+async function outputsOf(
+    inputs: ImageCopyInputs,
+    copied: Copied,
+    counts?: Pick<ImageCopyOutputs, "bytesCopied" | "layersCopied" | "layersSkipped">,
+) {
     const dst = ecrClient(inputs.destination.region);
-    const where = await wrap("reading", KIND, idOf(inputs), () => repositoryLocation(dst, inputs.destination.repository, inputs.destination.registryId));
+    const where = await wrap("reading", KIND, idOf(inputs), () =>
+        repositoryLocation(dst, inputs.destination.repository, inputs.destination.registryId),
+    );
     const outs: ImageCopyOutputs = {
         ...inputs,
         sourceDigest: copied.sourceDigest,
@@ -316,7 +355,10 @@ export async function create(inputs: ImageCopyInputs): Promise<dynamic.CreateRes
 export async function update(_id: string, olds: ImageCopyOutputs, news: ImageCopyInputs): Promise<dynamic.UpdateResult> {
     const dst = ecrClient(news.destination.region);
     const target = { repositoryName: news.destination.repository, registryId: news.destination.registryId };
-    const sameImage = sameJson(olds.source, news.source) && sameJson(olds.platforms, news.platforms) && (await currentSourceDigest(news.source)) === olds.sourceDigest;
+    const sameImage =
+        sameJson(olds.source, news.source) &&
+        sameJson(olds.platforms, news.platforms) &&
+        (await currentSourceDigest(news.source)) === olds.sourceDigest;
     let copied: Copied;
     let counts: Pick<ImageCopyOutputs, "bytesCopied" | "layersCopied" | "layersSkipped"> | undefined;
     if (sameImage) {
@@ -347,7 +389,13 @@ export async function update(_id: string, olds: ImageCopyOutputs, news: ImageCop
 }
 
 /** Drops tags that still point at `digest`, leaving the image (it keeps the resource's other tags). */
-async function removeDroppedTags(client: ECRClient, target: { repositoryName: string; registryId?: string }, digest: string, tags: string[], id: string) {
+async function removeDroppedTags(
+    client: ECRClient,
+    target: { repositoryName: string; registryId?: string },
+    digest: string,
+    tags: string[],
+    id: string,
+) {
     let current: string[];
     try {
         current = await findImageTags(client, target.repositoryName, digest, target.registryId);
@@ -371,7 +419,9 @@ export async function read(id: string, props: Partial<ImageCopyOutputs>): Promis
     const client = ecrClient(region);
     let current: string[];
     try {
-        current = await wrap("reading", KIND, id, () => findImageTags(client, props.destination!.repository, props.imageDigest!, props.destination!.registryId));
+        current = await wrap("reading", KIND, id, () =>
+            findImageTags(client, props.destination!.repository, props.imageDigest!, props.destination!.registryId),
+        );
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
         throw e;

@@ -8,9 +8,17 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { BatchDeleteImageCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "../client";
 import { EcrError, NotFoundError, isA, wrap } from "../errors";
-import { UNKNOWN } from "../policy";
-import { Failures, withoutInternals } from "../validate";
-import { type StoredManifest, checkDigest, checkOneOf, checkRegistryId, checkTag, findImageTags, findManifest, repositoryLocation } from "./registryImages";
+import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "../validate";
+import {
+    type StoredManifest,
+    checkDigest,
+    checkOneOf,
+    checkRegistryId,
+    checkTag,
+    findImageTags,
+    findManifest,
+    repositoryLocation,
+} from "./registryImages";
 
 const KIND = "Image Tag";
 
@@ -38,7 +46,7 @@ export interface ImageTagOutputs extends ImageTagInputs {
 const idOf = (i: { repository: string; tag: string }) => `${i.repository}:${i.tag}`;
 const sourceId = (i: ImageTagInputs): ImageIdentifier => (i.sourceDigest ? { imageDigest: i.sourceDigest } : { imageTag: i.sourceTag });
 
-export async function check(_olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     if (n.repository === undefined || n.repository === null || n.repository === "") {
@@ -49,7 +57,8 @@ export async function check(_olds: Record<string, any>, news: Record<string, any
     checkOneOf(f, "", n, "sourceTag", "sourceDigest");
     if (n.sourceTag !== undefined && n.sourceTag !== null) checkTag(f, "sourceTag", n.sourceTag);
     if (n.sourceDigest !== undefined && n.sourceDigest !== null) checkDigest(f, "sourceDigest", n.sourceDigest);
-    if (n.tag === undefined || n.tag === null || n.tag === "") f.add("tag", 'is required: the tag to point at the image, e.g. `tag: "prod"`');
+    if (n.tag === undefined || n.tag === null || n.tag === "")
+        f.add("tag", 'is required: the tag to point at the image, e.g. `tag: "prod"`');
     else checkTag(f, "tag", n.tag);
     if (n.sourceTag !== undefined && n.sourceTag !== UNKNOWN && n.sourceTag === n.tag) {
         f.add("tag", `is the same as \`sourceTag\` ("${n.tag}"): a tag cannot be copied onto itself; pick another \`tag\``);
@@ -204,7 +213,12 @@ async function remove(id: string, props: ImageTagOutputs): Promise<void> {
             } catch (e) {
                 if (!(e instanceof NotFoundError)) throw e;
                 await client.send(
-                    new PutImageCommand({ ...target, imageManifest: image.manifest, imageManifestMediaType: image.mediaType, imageDigest: image.digest }),
+                    new PutImageCommand({
+                        ...target,
+                        imageManifest: image.manifest,
+                        imageManifestMediaType: image.mediaType,
+                        imageDigest: image.digest,
+                    }),
                 );
             }
         }

@@ -5,11 +5,16 @@
  * and orphaned manifests on delete. Nothing here moves layer bytes; that is push.ts.
  */
 import { createHash } from "node:crypto";
-import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, type ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
+import {
+    BatchDeleteImageCommand,
+    BatchGetImageCommand,
+    DescribeImagesCommand,
+    type ECRClient,
+    type ImageIdentifier,
+} from "@aws-sdk/client-ecr";
 import { EcrError, NotFoundError, isA } from "../errors";
-import { UNKNOWN } from "../policy";
 import { findRepositoryByName } from "../repository";
-import type { Failures } from "../validate";
+import { type Failures, UNKNOWN, type UncheckedInputs } from "../validate";
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -34,10 +39,7 @@ export const PLATFORM_PATTERN = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(\/[a-z0-9_.-]+)?$/;
 export function checkTag(f: Failures, property: string, value: unknown): void {
     if (value === UNKNOWN) return;
     if (typeof value !== "string" || !TAG_PATTERN.test(value)) {
-        f.add(
-            property,
-            `must be an image tag: 1 to 128 letters, digits, _ . -, not starting with . or -, got ${JSON.stringify(value)}`,
-        );
+        f.add(property, `must be an image tag: 1 to 128 letters, digits, _ . -, not starting with . or -, got ${JSON.stringify(value)}`);
     }
 }
 
@@ -62,7 +64,10 @@ export function checkOneOf(f: Failures, prefix: string, bag: Record<string, unkn
     const has = (k: string) => bag[k] !== undefined && bag[k] !== null && bag[k] !== "";
     if (has(a) === has(b)) {
         const why = has(a) ? "not both" : "neither is set";
-        f.add(`${prefix}${a} | ${prefix}${b}`, `set exactly one of \`${prefix}${a}\` (an image tag) and \`${prefix}${b}\` (a digest); ${why}`);
+        f.add(
+            `${prefix}${a} | ${prefix}${b}`,
+            `set exactly one of \`${prefix}${a}\` (an image tag) and \`${prefix}${b}\` (a digest); ${why}`,
+        );
     }
 }
 
@@ -76,7 +81,10 @@ export function checkPlatforms(f: Failures, property: string, value: unknown): s
     }
     value.forEach((p, i) => {
         if (p !== UNKNOWN && (typeof p !== "string" || !PLATFORM_PATTERN.test(p))) {
-            f.add(`${property}[${i}]`, `must be "os/architecture" or "os/architecture/variant", e.g. "linux/amd64", got ${JSON.stringify(p)}`);
+            f.add(
+                `${property}[${i}]`,
+                `must be "os/architecture" or "os/architecture/variant", e.g. "linux/amd64", got ${JSON.stringify(p)}`,
+            );
         }
     });
     return [...new Set(value as string[])].sort();
@@ -103,11 +111,18 @@ export function imageRef(repositoryName: string, id: ImageIdentifier, registryId
  * media type, so ECR returns the stored bytes unconverted. BatchGetImage reports a missing image in
  * `failures`; this is the one place that turns that (or a missing repository) into NotFoundError.
  */
-export async function findManifest(client: ECRClient, repositoryName: string, id: ImageIdentifier, registryId?: string): Promise<StoredManifest> {
+export async function findManifest(
+    client: ECRClient,
+    repositoryName: string,
+    id: ImageIdentifier,
+    registryId?: string,
+): Promise<StoredManifest> {
     const what = imageRef(repositoryName, id, registryId);
     let out;
     try {
-        out = await client.send(new BatchGetImageCommand({ repositoryName, registryId, imageIds: [id], acceptedMediaTypes: ALL_MANIFEST_TYPES }));
+        out = await client.send(
+            new BatchGetImageCommand({ repositoryName, registryId, imageIds: [id], acceptedMediaTypes: ALL_MANIFEST_TYPES }),
+        );
     } catch (e) {
         if (isA(e, "RepositoryNotFoundException")) {
             throw new NotFoundError(`ECR Image (${what}) not found: repository "${repositoryName}" does not exist`, { cause: e });
@@ -119,7 +134,9 @@ export async function findManifest(client: ECRClient, repositoryName: string, id
         const reason = `${failure.failureCode}: ${failure.failureReason ?? ""}`;
         if (failure.failureCode === "ImageNotFound" || failure.failureCode === "ImageTagDoesNotMatchDigest") {
             const missing = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
-            throw new NotFoundError(`ECR Image (${what}) not found: repository "${repositoryName}" has ${missing}`, { cause: new Error(reason) });
+            throw new NotFoundError(`ECR Image (${what}) not found: repository "${repositoryName}" has ${missing}`, {
+                cause: new Error(reason),
+            });
         }
         throw new Error(reason);
     }
@@ -157,7 +174,11 @@ export async function findImageTags(client: ECRClient, repositoryName: string, d
 }
 
 /** The repository's URL as ECR reports it, and its registry id: `imageUri` is built on them. */
-export async function repositoryLocation(client: ECRClient, repositoryName: string, registryId?: string): Promise<{ repositoryUrl: string; registryId: string }> {
+export async function repositoryLocation(
+    client: ECRClient,
+    repositoryName: string,
+    registryId?: string,
+): Promise<{ repositoryUrl: string; registryId: string }> {
     const repo = await findRepositoryByName(client, repositoryName, registryId);
     return { repositoryUrl: repo.repositoryUri ?? "", registryId: repo.registryId ?? registryId ?? "" };
 }
@@ -179,18 +200,21 @@ export interface ManifestBlob {
 export interface ParsedManifest {
     isIndex: boolean;
     /** Index entries (raw JSON objects, so a narrowed index keeps every field of those it keeps). */
-    entries: any[];
+    entries: ManifestJson[];
     /** Config and layers of a single-platform manifest; foreign layers (with `urls`) are left out: ECR never holds them. */
     blobs: ManifestBlob[];
-    doc: any;
+    doc: ManifestJson;
 }
+
+/** A manifest or index as parsed from its JSON text: read field by field, never trusted. */
+export type ManifestJson = UncheckedInputs;
 
 export function parseManifest(m: StoredManifest): ParsedManifest {
     const doc = JSON.parse(m.manifest);
     const isIndex = INDEX_TYPES.includes(m.mediaType) || (Array.isArray(doc.manifests) && !Array.isArray(doc.layers));
     if (isIndex) return { isIndex, entries: Array.isArray(doc.manifests) ? doc.manifests : [], blobs: [], doc };
     const blobs: ManifestBlob[] = [];
-    const add = (b: any) => {
+    const add = (b: ManifestJson | undefined) => {
         if (b && typeof b.digest === "string" && !(Array.isArray(b.urls) && b.urls.length)) {
             blobs.push({ digest: b.digest, size: Number(b.size ?? 0), mediaType: b.mediaType });
         }
@@ -201,7 +225,7 @@ export function parseManifest(m: StoredManifest): ParsedManifest {
 }
 
 /** `os/arch[/variant]` of an index entry, or undefined for entries without a real platform (attestations). */
-export function entryPlatform(entry: any): string | undefined {
+export function entryPlatform(entry: ManifestJson | undefined): string | undefined {
     const p = entry?.platform;
     if (!p?.os || !p.architecture || p.os === "unknown") return undefined;
     return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
@@ -221,8 +245,8 @@ export function platformMatches(wanted: string, platform: string): boolean {
  * same source and platforms always give the same bytes, so the narrowed digest is stable.
  * Throws when no entry matches, naming the platforms the index has.
  */
-export function narrowIndex(doc: any, platforms: string[], what: string): { manifest: string; entries: any[] } {
-    const entries: any[] = Array.isArray(doc.manifests) ? doc.manifests : [];
+export function narrowIndex(doc: ManifestJson, platforms: string[], what: string): { manifest: string; entries: ManifestJson[] } {
+    const entries: ManifestJson[] = Array.isArray(doc.manifests) ? doc.manifests : [];
     const kept = entries.filter((e) => {
         const p = entryPlatform(e);
         return p !== undefined && platforms.some((w) => platformMatches(w, p));

@@ -13,9 +13,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { useEndpoint } from "../helpers/moto";
-import { REPO_ROOT, awsEnv, checkpointPath, checkpointResources, openStack, programMode, removeStack, startEndpoint, uniqueName } from "../helpers/pulumi";
+import {
+    REPO_ROOT,
+    awsEnv,
+    checkpointPath,
+    checkpointResources,
+    openStack,
+    programMode,
+    removeStack,
+    startEndpoint,
+    uniqueName,
+} from "../helpers/pulumi";
 
-const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_SIZES ?? "1,10,50")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
 const UPS = Math.max(1, Number(process.env.BENCH_UPS ?? 2));
 const PREVIEWS = Math.max(1, Number(process.env.BENCH_PREVIEWS ?? 3));
 
@@ -62,7 +75,8 @@ async function measure(kind: Kind, count: number, env: Record<string, string>): 
             if (i > 0) await stack.destroy();
             const [t, upResult] = await timed(() => stack!.up());
             const created = upResult.summary.resourceChanges?.create ?? 0;
-            if (created !== count + 1) throw new Error(`${kind} x${count}: expected ${count} creates, got ${JSON.stringify(upResult.summary.resourceChanges)}`);
+            if (created !== count + 1)
+                throw new Error(`${kind} x${count}: expected ${count} creates, got ${JSON.stringify(upResult.summary.resourceChanges)}`);
             up = Math.min(up, t);
         }
         let preview = Infinity;
@@ -94,7 +108,9 @@ async function main() {
     const env = awsEnv(ep.url);
     const rows: { count: number; noop: Run; shaped: Run; ecr: Run }[] = [];
     try {
-        console.log(`bench: endpoint ${ep.kind} at ${ep.url}, program mode ${programMode()}, sizes ${SIZES.join(", ")}, fastest of ${UPS} ups and ${PREVIEWS} previews`);
+        console.log(
+            `bench: endpoint ${ep.kind} at ${ep.url}, program mode ${programMode()}, sizes ${SIZES.join(", ")}, fastest of ${UPS} ups and ${PREVIEWS} previews`,
+        );
         // A first throwaway run warms the CLI, ts-node and the module caches so the first row is not penalised.
         await measure("noop", 1, env);
         await measure("ecr", 1, env);
@@ -131,14 +147,18 @@ async function main() {
             ]),
         );
     }
-    console.log("ratio: ECR repositories / no-op resources with one property; vs shaped: / no-op resources carrying a Repository's properties");
+    console.log(
+        "ratio: ECR repositories / no-op resources with one property; vs shaped: / no-op resources carrying a Repository's properties",
+    );
     console.log("");
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (first && last && last.count > first.count) {
         const perRepo = (last.ecr.bytes - first.ecr.bytes) / (last.count - first.count);
         const perNoop = (last.noop.bytes - first.noop.bytes) / (last.count - first.count);
-        console.log(`checkpoint bytes per repository: ${perRepo.toFixed(0)} (file growth from ${first.count} to ${last.count}); one Repository as stored: ${last.ecr.resourceBytes.toFixed(0)}`);
+        console.log(
+            `checkpoint bytes per repository: ${perRepo.toFixed(0)} (file growth from ${first.count} to ${last.count}); one Repository as stored: ${last.ecr.resourceBytes.toFixed(0)}`,
+        );
         console.log(`checkpoint bytes per no-op resource: ${perNoop.toFixed(0)}; one as stored: ${last.noop.resourceBytes.toFixed(0)}`);
     }
     for (const { count, noop, ecr } of rows) {

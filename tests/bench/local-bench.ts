@@ -110,7 +110,9 @@ async function bench(t: Target): Promise<Result> {
             m.annotations = { "bench.index": String(i) };
             return JSON.stringify(m);
         };
-        const putImage = await rate(N, (i) => ecr.send(new c.PutImageCommand({ repositoryName: repo, imageManifest: manifest(i), imageTag: `t${i}` })));
+        const putImage = await rate(N, (i) =>
+            ecr.send(new c.PutImageCommand({ repositoryName: repo, imageManifest: manifest(i), imageTag: `t${i}` })),
+        );
 
         const describeImages = await rate(N, () => ecr.send(new c.DescribeImagesCommand({ repositoryName: repo, maxResults: 100 })));
 
@@ -170,14 +172,19 @@ async function main(): Promise<void> {
     });
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
     const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
-    console.log(`\nECR endpoint benchmark: ${N} calls per operation, ${CONCURRENCY} in flight, ${UPLOAD_MIB} MiB upload; node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(
+        `\nECR endpoint benchmark: ${N} calls per operation, ${CONCURRENCY} in flight, ${UPLOAD_MIB} MiB upload; node ${process.version}, ${os.cpus().length} CPUs`,
+    );
     console.log(line(header));
     console.log(widths.map((w) => "-".repeat(w)).join("  "));
     for (const row of table) console.log(line(row));
     console.log("moto has no layer operations (InitiateLayerUpload etc. answer HTTP 500), so it has no upload figure.");
     console.log(`DescribeImages asks for maxResults 100 of ${N} images; moto ignores maxResults and returns all of them.`);
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, ".bench", "local-bench.json"), JSON.stringify({ n: N, concurrency: CONCURRENCY, uploadMiB: UPLOAD_MIB, results }, null, 2));
+    fs.writeFileSync(
+        path.join(ROOT, ".bench", "local-bench.json"),
+        JSON.stringify({ n: N, concurrency: CONCURRENCY, uploadMiB: UPLOAD_MIB, results }, null, 2),
+    );
 }
 
 main().catch((e: unknown) => {

@@ -23,7 +23,8 @@ export const KNOWN_DIVERGENCES = {
     putImageMissingRepository: "PutImage into a missing repository answers HTTP 500 instead of RepositoryNotFoundException.",
     repositoryNameLength: "CreateRepository accepts names shorter than 2 or longer than 256 characters.",
     lifecyclePolicyLength: "PutLifecyclePolicy accepts policy texts shorter than the 100 characters the reference requires.",
-    imageFailureIdByDigest: "BatchGetImage reports a missing image asked for by digest as imageId {imageTag: 'null'} instead of echoing the digest.",
+    imageFailureIdByDigest:
+        "BatchGetImage reports a missing image asked for by digest as imageId {imageTag: 'null'} instead of echoing the digest.",
     batchGetImageAcceptedMediaTypes: "BatchGetImage ignores acceptedMediaTypes.",
     lifecycleLastEvaluatedAt:
         "GetLifecyclePolicy reports lastEvaluatedAt as the current time on every call; the local endpoint never evaluates rules and leaves it out.",

@@ -77,7 +77,10 @@ export interface RawResponse {
 
 /** A SigV4 header of the right form (the local endpoint checks form, not the HMAC). */
 export function fakeSigV4(region = "us-east-1", now = new Date()): Record<string, string> {
-    const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const amzDate = now
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
     const day = amzDate.slice(0, 8);
     return {
         "X-Amz-Date": amzDate,
@@ -86,7 +89,12 @@ export function fakeSigV4(region = "us-east-1", now = new Date()): Record<string
 }
 
 /** One JSON 1.1 call without the SDK, to see exactly what goes over the wire. */
-export async function rawCall(url: string, operation: string, body: unknown, headers: Record<string, string> = fakeSigV4()): Promise<RawResponse> {
+export async function rawCall(
+    url: string,
+    operation: string,
+    body: unknown,
+    headers: Record<string, string> = fakeSigV4(),
+): Promise<RawResponse> {
     const res = await fetch(url, {
         method: "POST",
         headers: {

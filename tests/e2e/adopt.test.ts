@@ -38,7 +38,11 @@ describe("e2e: adopting an existing repository", function () {
     before(async () => {
         ctx = await e2e();
         const out = await ctx.ecr.send(
-            new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "someone-else" }] }),
+            new CreateRepositoryCommand({
+                repositoryName: name,
+                imageTagMutability: "IMMUTABLE",
+                tags: [{ Key: "owner", Value: "someone-else" }],
+            }),
         );
         arn = out.repository!.repositoryArn!;
     });

@@ -45,7 +45,9 @@ describe("e2e: examples/basic through the Pulumi CLI", function () {
         return r;
     };
     const tagsOf = async (arn: string) =>
-        Object.fromEntries(((await ctx.ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []).map((t) => [t.Key, t.Value]));
+        Object.fromEntries(
+            ((await ctx.ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []).map((t) => [t.Key, t.Value]),
+        );
     const policyActions = async (n = name) => {
         const text = (await ctx.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: n }))).policyText ?? "{}";
         const action = JSON.parse(text).Statement[0].Action;
@@ -151,7 +153,11 @@ describe("e2e: examples/basic through the Pulumi CLI", function () {
         await ctx.ecr.send(new DeleteRepositoryCommand({ repositoryName: name, force: true }));
 
         const refresh = await stack.refresh();
-        assert.equal(refresh.summary.resourceChanges?.delete, 3, `the repository and both policies are gone: ${JSON.stringify(refresh.summary.resourceChanges)}`);
+        assert.equal(
+            refresh.summary.resourceChanges?.delete,
+            3,
+            `the repository and both policies are gone: ${JSON.stringify(refresh.summary.resourceChanges)}`,
+        );
         const left = checkpointResources("basic", stackName).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
         assert.deepEqual(left, []);
 

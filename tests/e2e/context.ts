@@ -29,7 +29,11 @@ export function e2e(): Promise<E2eContext> {
     shared ??= (async () => {
         const ep = await startEndpoint();
         const restore = useEndpoint(ep.url, REGION);
-        const ecr = new ECRClient({ endpoint: ep.url, region: REGION, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+        const ecr = new ECRClient({
+            endpoint: ep.url,
+            region: REGION,
+            credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        });
         stop = async () => {
             ecr.destroy();
             restore();

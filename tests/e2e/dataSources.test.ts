@@ -6,12 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import {
-    CreateRepositoryCommand,
-    DeleteRepositoryCommand,
-    DescribeImagesCommand,
-    GetAuthorizationTokenCommand,
-} from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { checkpointResources, openStack, removeStack, stackFiles, uniqueName } from "../helpers/pulumi";
 import { TEST_PREFIX } from "../helpers/names";

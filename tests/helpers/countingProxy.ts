@@ -37,7 +37,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
             const body = Buffer.concat(chunks);
             const targetHeader = String(req.headers["x-amz-target"] ?? "");
             if (targetHeader) {
-                let parsed: unknown = undefined;
+                let parsed: unknown;
                 try {
                     parsed = body.length ? JSON.parse(body.toString("utf8")) : {};
                 } catch {

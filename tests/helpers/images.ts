@@ -55,13 +55,19 @@ export async function uploadSeedBlobs(client: ECRClient, repositoryName: string,
 /**
  * Pushes `count` distinct images in order, `concurrency` at a time; `tagOf(i)` names the tag of
  * image `i` (undefined: untagged). Returns them in push order. The last `spacedTail` images are
- * pushed one by one, a few milliseconds apart, so their push times are strictly increasing.
+ * pushed one by one, each once the clock has moved on a millisecond, so their push times are strictly increasing.
  */
 export async function pushImages(
     client: ECRClient,
     repositoryName: string,
     count: number,
-    opts: { tagOf?: (i: number) => string | undefined; blobs?: { config: Blob; layer: Blob }; concurrency?: number; spacedTail?: number; note?: string } = {},
+    opts: {
+        tagOf?: (i: number) => string | undefined;
+        blobs?: { config: Blob; layer: Blob };
+        concurrency?: number;
+        spacedTail?: number;
+        note?: string;
+    } = {},
 ): Promise<SeededImage[]> {
     const blobs = opts.blobs ?? seedBlobs();
     const tagOf = opts.tagOf ?? (() => undefined);
@@ -69,7 +75,9 @@ export async function pushImages(
     const put = async (i: number) => {
         const manifest = manifestText(blobs, `${opts.note ?? repositoryName}-${i}`);
         const tag = tagOf(i);
-        await client.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: tag }));
+        await client.send(
+            new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: tag }),
+        );
         out[i] = { digest: sha256(manifest), manifest, tag, order: i };
     };
     const tail = Math.min(opts.spacedTail ?? 0, count);
@@ -80,8 +88,21 @@ export async function pushImages(
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, bulk)) }, worker));
     for (let i = bulk; i < count; i++) {
-        await new Promise((r) => setTimeout(r, 15));
+        await nextClockUnit(1);
         await put(i);
     }
     return out;
+}
+
+/**
+ * Resolves once the wall clock has left the current `unitMs` interval. A server on this machine that
+ * records push times in `unitMs` units (the local endpoint: 1 ms; moto: 1000 ms, truncated) records a
+ * push started afterwards strictly later than any push already answered. Waits at most about one unit.
+ */
+export async function nextClockUnit(unitMs: number): Promise<void> {
+    const current = Math.floor(Date.now() / unitMs);
+    for (let i = 0; i < 50 && Math.floor(Date.now() / unitMs) === current; i++) {
+        await new Promise((r) => setTimeout(r, Math.max(1, (current + 1) * unitMs - Date.now())));
+    }
+    if (Math.floor(Date.now() / unitMs) === current) throw new Error(`the clock did not leave its ${unitMs} ms interval`);
 }

@@ -1,12 +1,10 @@
 /**
  * Starts `moto_server` on a free loopback port for one test run and stops it afterwards.
  * moto is the independent ECR peer: nobody here wrote it, so agreeing with it means something.
+ * Resource suites run on it and on the local endpoint through describeOnEndpoints (./endpoints.ts).
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { resetClients } from "../../provider/client";
-import { sweep } from "./names";
 
 export interface Endpoint {
     /** e.g. `http://127.0.0.1:40123` */
@@ -67,7 +65,7 @@ export async function startMoto(): Promise<Endpoint> {
         await waitForHttp(`${url}/moto-api/`);
     } catch (e) {
         child.kill("SIGKILL");
-        throw new Error(`moto_server did not start: ${String(e)}\n${stderr}`);
+        throw new Error(`moto_server did not start: ${String(e)}\n${stderr}`, { cause: e });
     }
     return {
         url,
@@ -86,7 +84,14 @@ export async function startMoto(): Promise<Endpoint> {
  * Returns a function that restores the previous environment.
  */
 export function useEndpoint(url: string, region = "us-east-1"): () => void {
-    const keys = ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+    const keys = [
+        "AWS_ENDPOINT_URL_ECR",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ];
     const saved = new Map(keys.map((k) => [k, process.env[k]]));
     process.env.AWS_ENDPOINT_URL_ECR = url;
     process.env.AWS_REGION = region;
@@ -98,34 +103,5 @@ export function useEndpoint(url: string, region = "us-east-1"): () => void {
             if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
-    };
-}
-
-/**
- * Registers mocha hooks for a suite that drives the provider code against a fresh moto: start it,
- * point the provider's clients at it, and at the end sweep leftovers and stop it. `ecr()` is an
- * independent client for asserting through the API.
- */
-export function withMoto(): { ecr: () => ECRClient } {
-    let moto: Endpoint | undefined;
-    let restore: (() => void) | undefined;
-    let client: ECRClient | undefined;
-    before(async () => {
-        moto = await startMoto();
-        restore = useEndpoint(moto.url);
-        resetClients();
-        client = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
-    });
-    after(async () => {
-        if (client) await sweep(client);
-        resetClients();
-        restore?.();
-        await moto?.stop();
-    });
-    return {
-        ecr: () => {
-            if (!client) throw new Error("withMoto(): the suite has not started yet");
-            return client;
-        },
     };
 }

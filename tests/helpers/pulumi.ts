@@ -23,14 +23,7 @@ import {
     UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
 import { createHash } from "node:crypto";
-import {
-    EngineEvent,
-    LocalWorkspace,
-    OpType,
-    PulumiCommand,
-    PulumiFn,
-    Stack,
-} from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, OpType, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { Endpoint, startMoto } from "./moto";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -112,7 +105,8 @@ export function programEntry(dir: string): string {
     const yaml = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
     const main = /^main:\s*["']?([^"'\n#]+?)["']?\s*$/m.exec(yaml)?.[1];
     const target = main ? path.resolve(dir, main) : dir;
-    const candidates = fs.existsSync(target) && fs.statSync(target).isDirectory() ? ["index.ts", "index.js"].map((f) => path.join(target, f)) : [target];
+    const candidates =
+        fs.existsSync(target) && fs.statSync(target).isDirectory() ? ["index.ts", "index.js"].map((f) => path.join(target, f)) : [target];
     const found = candidates.find((f) => fs.existsSync(f));
     if (!found) throw new Error(`no program in ${dir}: looked for ${candidates.join(", ")}`);
     return found;
@@ -163,7 +157,10 @@ export async function openStack(opts: OpenStackOptions): Promise<Stack> {
     const mode = opts.mode ?? programMode();
     const stack =
         mode === "local"
-            ? await LocalWorkspace.createOrSelectStack({ stackName: opts.stackName, workDir: opts.dir }, { envVars, pulumiCommand: pulumiCmd })
+            ? await LocalWorkspace.createOrSelectStack(
+                  { stackName: opts.stackName, workDir: opts.dir },
+                  { envVars, pulumiCommand: pulumiCmd },
+              )
             : await LocalWorkspace.createOrSelectStack(
                   { stackName: opts.stackName, projectName: projectName(opts.dir), program: inlineProgram(opts.dir, env) },
                   { workDir: opts.dir, envVars, pulumiCommand: pulumiCmd },
@@ -265,7 +262,6 @@ export async function startEndpoint(dataDir?: string): Promise<Endpoint & { kind
     const want = process.env.PULUMI_ECR_ENDPOINT;
     const localIndex = path.join(REPO_ROOT, "local", "index.ts");
     if (want !== "moto" && fs.existsSync(localIndex)) {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const local = require(localIndex) as {
             startLocalEcr?: (o: { port?: number; host?: string; dataDir?: string }) => Promise<{ url: string; stop(): Promise<void> }>;
         };
@@ -309,13 +305,22 @@ export function imageManifest(label: string): string {
 export async function putImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
     try {
         const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: repository }));
-        await ecr.send(new UploadLayerPartCommand({ repositoryName: repository, uploadId, partFirstByte: 0, partLastByte: CONFIG_BLOB.length - 1, layerPartBlob: CONFIG_BLOB }));
+        await ecr.send(
+            new UploadLayerPartCommand({
+                repositoryName: repository,
+                uploadId,
+                partFirstByte: 0,
+                partLastByte: CONFIG_BLOB.length - 1,
+                layerPartBlob: CONFIG_BLOB,
+            }),
+        );
         await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repository, uploadId, layerDigests: [CONFIG_DIGEST] }));
     } catch (e) {
         const err = e as Error;
         // Pushed before: fine. moto has no layer uploads (and does not check blobs); anywhere else
         // PutImage below fails with LayersNotFoundException, so nothing is hidden.
-        if (err.name !== "LayerAlreadyExistsException" && !/not valid JSON|not yet implemented|Deserialization/i.test(String(err.message))) throw e;
+        if (err.name !== "LayerAlreadyExistsException" && !/not valid JSON|not yet implemented|Deserialization/i.test(String(err.message)))
+            throw e;
     }
     const out = await ecr.send(
         new PutImageCommand({

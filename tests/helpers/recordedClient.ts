@@ -15,7 +15,10 @@ export interface RecordedRequest {
 /** What `respond` returns: a response body, or an AWS error by name. */
 export type Answer = { body: unknown } | { error: string; message?: string };
 
-export function recordedClient(region: string, respond: (operation: string, body: any) => Answer): { client: ECRClient; requests: RecordedRequest[] } {
+export function recordedClient(
+    region: string,
+    respond: (operation: string, body: any) => Answer,
+): { client: ECRClient; requests: RecordedRequest[] } {
     const requests: RecordedRequest[] = [];
     const client = new ECRClient({
         region,
@@ -25,15 +28,24 @@ export function recordedClient(region: string, respond: (operation: string, body
             handle: async (req: any) => {
                 const target = String(req.headers["x-amz-target"] ?? "");
                 const operation = target.slice(target.lastIndexOf(".") + 1);
-                const text = req.body === undefined ? "{}" : typeof req.body === "string" ? req.body : new TextDecoder().decode(Uint8Array.from(req.body as Uint8Array));
+                const text =
+                    req.body === undefined
+                        ? "{}"
+                        : typeof req.body === "string"
+                          ? req.body
+                          : new TextDecoder().decode(Uint8Array.from(req.body as Uint8Array));
                 const body = JSON.parse(text || "{}");
                 requests.push({ operation, host: req.hostname, body });
                 const answer = respond(operation, body);
-                const [status, payload] = "error" in answer ? [400, { __type: answer.error, message: answer.message ?? answer.error }] : [200, answer.body];
+                const [status, payload] =
+                    "error" in answer ? [400, { __type: answer.error, message: answer.message ?? answer.error }] : [200, answer.body];
                 return {
                     response: {
                         statusCode: status,
-                        headers: { "content-type": "application/x-amz-json-1.1", ...("error" in answer ? { "x-amzn-errortype": answer.error } : {}) },
+                        headers: {
+                            "content-type": "application/x-amz-json-1.1",
+                            ...("error" in answer ? { "x-amzn-errortype": answer.error } : {}),
+                        },
                         body: Readable.from([Buffer.from(JSON.stringify(payload))]),
                     },
                 };

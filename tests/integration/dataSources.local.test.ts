@@ -52,7 +52,11 @@ describe("data sources (integration, local endpoint with pagination, filters and
     beforeEach(() => proxy.reset());
 
     const digests = (xs: { imageDigest: string }[]) => xs.map((x) => x.imageDigest);
-    const newest = (n: number) => big.slice(-n).reverse().map((x) => x.digest);
+    const newest = (n: number) =>
+        big
+            .slice(-n)
+            .reverse()
+            .map((x) => x.digest);
 
     describe("getImages: DescribeImages pages of 1000 and ECR's tag-status filter", () => {
         it(`reads ${IMAGES} images in exactly 3 pages of maxResults 1000, newest first`, async () => {
@@ -73,7 +77,10 @@ describe("data sources (integration, local endpoint with pagination, filters and
         it("tagStatus TAGGED: ECR drops the untagged images (the request carries the filter)", async () => {
             const out = await ecr.getImages({ repositoryName: "big", tagStatus: "TAGGED" });
             assert.equal(out.images.length, IMAGES - UNTAGGED);
-            assert.ok(out.images.every((i) => i.imageTags.length > 0), "no untagged image survives");
+            assert.ok(
+                out.images.every((i) => i.imageTags.length > 0),
+                "no untagged image survives",
+            );
             assert.ok(!digests(out.images).includes(big[IMAGES - 1].digest), "the newest image is untagged and must be excluded");
             assert.deepEqual(proxy.counts(), { DescribeImages: 2 }, "1666 tagged images: 2 pages");
             assert.ok(proxy.calls().every((c) => c.body.filter?.tagStatus === "TAGGED"));
@@ -97,7 +104,9 @@ describe("data sources (integration, local endpoint with pagination, filters and
         });
 
         it("pushedAfter and limit: only the newest, but every page is still read", async () => {
-            const direct = await seed.send(new DescribeImagesCommand({ repositoryName: "big", imageIds: [{ imageDigest: big[IMAGES - 3].digest }] }));
+            const direct = await seed.send(
+                new DescribeImagesCommand({ repositoryName: "big", imageIds: [{ imageDigest: big[IMAGES - 3].digest }] }),
+            );
             const pushedAt = direct.imageDetails![0].imagePushedAt!;
             const after = await ecr.getImages({ repositoryName: "big", pushedAfter: pushedAt.toISOString() });
             assert.deepEqual(digests(after.images), newest(2), "strictly after the third-newest push");
@@ -124,7 +133,10 @@ describe("data sources (integration, local endpoint with pagination, filters and
 
         it("mostRecent finds the newest image on the last page, in 3 calls", async () => {
             const firstPage = await seed.send(new DescribeImagesCommand({ repositoryName: "big", maxResults: 1000 }));
-            assert.ok(!firstPage.imageDetails!.some((d) => d.imageDigest === big[IMAGES - 1].digest), "precondition: the newest is not on page 1");
+            assert.ok(
+                !firstPage.imageDetails!.some((d) => d.imageDigest === big[IMAGES - 1].digest),
+                "precondition: the newest is not on page 1",
+            );
             const img = await ecr.getImage({ repositoryName: "big", mostRecent: true });
             assert.equal(img.imageDigest, big[IMAGES - 1].digest);
             assert.deepEqual(proxy.counts(), { DescribeImages: 3 });
@@ -173,17 +185,30 @@ describe("data sources (integration, local endpoint with pagination, filters and
             assert.equal(m.isIndex, false);
             assert.equal(m.digestMatches, true);
             assert.equal(m.layers.length, 1);
-            const layers = await ecr.getLayerAvailability({ repositoryName: "multi", layerDigests: [m.config!.digest, ...m.layers.map((l) => l.digest)] });
+            const layers = await ecr.getLayerAvailability({
+                repositoryName: "multi",
+                layerDigests: [m.config!.digest, ...m.layers.map((l) => l.digest)],
+            });
             assert.equal(layers.allAvailable, true);
-            assert.deepEqual(layers.layers.map((l) => l.layerSize), [m.config!.size, m.layers[0].size]);
+            assert.deepEqual(
+                layers.layers.map((l) => l.layerSize),
+                [m.config!.size, m.layers[0].size],
+            );
         });
 
         it("an index outside acceptedMediaTypes is not found, and the message says so", async () => {
             await assert.rejects(
-                ecr.getImageManifest({ repositoryName: "multi", imageTag: "1.0", acceptedMediaTypes: ["application/vnd.oci.image.manifest.v1+json"] }),
+                ecr.getImageManifest({
+                    repositoryName: "multi",
+                    imageTag: "1.0",
+                    acceptedMediaTypes: ["application/vnd.oci.image.manifest.v1+json"],
+                }),
                 (e: Error) => {
                     assert.ok(e instanceof NotFoundError);
-                    assert.match(e.message, /^ECR Image \(multi:1\.0\) not found: .* in the accepted media types \(application\/vnd\.oci\.image\.manifest\.v1\+json\)/);
+                    assert.match(
+                        e.message,
+                        /^ECR Image \(multi:1\.0\) not found: .* in the accepted media types \(application\/vnd\.oci\.image\.manifest\.v1\+json\)/,
+                    );
                     return true;
                 },
             );
@@ -201,12 +226,23 @@ describe("data sources (integration, local endpoint with pagination, filters and
 
         it("getLayerAvailability: 152 digests in 2 calls (100 + 52), present ones with sizes, ECR's failures for the rest", async () => {
             const absent = Array.from({ length: 150 }, (_, i) => `sha256:${createHash("sha256").update(`absent-${i}`).digest("hex")}`);
-            const out = await ecr.getLayerAvailability({ repositoryName: "layers", layerDigests: [blobs.layer.digest, ...absent, blobs.config.digest] });
-            assert.deepEqual(proxy.calls().map((c) => [c.operation, c.body.layerDigests.length]), [
-                ["BatchCheckLayerAvailability", 100],
-                ["BatchCheckLayerAvailability", 52],
-            ]);
-            assert.deepEqual(out.layers[0], { layerDigest: blobs.layer.digest, available: true, layerAvailability: "AVAILABLE", layerSize: blobs.layer.size });
+            const out = await ecr.getLayerAvailability({
+                repositoryName: "layers",
+                layerDigests: [blobs.layer.digest, ...absent, blobs.config.digest],
+            });
+            assert.deepEqual(
+                proxy.calls().map((c) => [c.operation, c.body.layerDigests.length]),
+                [
+                    ["BatchCheckLayerAvailability", 100],
+                    ["BatchCheckLayerAvailability", 52],
+                ],
+            );
+            assert.deepEqual(out.layers[0], {
+                layerDigest: blobs.layer.digest,
+                available: true,
+                layerAvailability: "AVAILABLE",
+                layerSize: blobs.layer.size,
+            });
             assert.equal(out.layers[151].layerSize, blobs.config.size);
             assert.equal(out.layers.filter((l) => l.available).length, 2);
             assert.equal(out.failures.length, 150);
@@ -266,7 +302,10 @@ describe("data sources (integration, local endpoint with pagination, filters and
         it("getRepositories: each repository's details from the listing, with no second describe", async () => {
             const out = await ecr.getRepositories();
             assert.deepEqual(out.names, ["big", "layers", "multi"]);
-            assert.deepEqual(out.repositories.map((r) => r.name), out.names);
+            assert.deepEqual(
+                out.repositories.map((r) => r.name),
+                out.names,
+            );
             assert.deepEqual(out.repositories.find((r) => r.name === "layers")!.mostRecentImageTags, ["x"]);
             assert.deepEqual(proxy.counts(), { DescribeRepositories: 1, ListTagsForResource: 3, DescribeImages: 3 + 1 + 1 });
         });

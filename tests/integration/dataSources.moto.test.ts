@@ -12,7 +12,7 @@ import { NotFoundError } from "../../provider/errors";
 import * as ecr from "../../sdk";
 import { sha256 } from "../conformance/fixtures";
 import { CountingProxy, startCountingProxy } from "../helpers/countingProxy";
-import { manifestText, seedBlobs } from "../helpers/images";
+import { manifestText, nextClockUnit, seedBlobs } from "../helpers/images";
 import { Endpoint, startMoto, useEndpoint } from "../helpers/moto";
 
 const ACCOUNT = "123456789012"; // moto's default account
@@ -31,19 +31,38 @@ describe("data sources (integration, moto over HTTP)", function () {
         restore = useEndpoint(proxy.url);
         resetClients();
         seed = new ECRClient({ endpoint: moto.url, region: "us-east-1" });
-        await seed.send(new CreateRepositoryCommand({ repositoryName: "team/app", tags: [{ Key: "team", Value: "a" }], imageTagMutability: "IMMUTABLE" }));
+        await seed.send(
+            new CreateRepositoryCommand({
+                repositoryName: "team/app",
+                tags: [{ Key: "team", Value: "a" }],
+                imageTagMutability: "IMMUTABLE",
+            }),
+        );
         await seed.send(new CreateRepositoryCommand({ repositoryName: "empty" }));
         await seed.send(new CreateRepositoryCommand({ repositoryName: "invented" }));
-        // moto records push times in whole seconds: space the pushes so "most recent" is defined.
+        // moto records push times in whole seconds: each push waits for the next second so "most recent" is defined.
         const blobs = seedBlobs("moto");
-        for (const [i, tag] of [[0, "1.4.1"], [1, undefined], [2, "1.4.2"]] as const) {
-            if (i > 0) await new Promise((r) => setTimeout(r, 1100));
+        for (const [i, tag] of [
+            [0, "1.4.1"],
+            [1, undefined],
+            [2, "1.4.2"],
+        ] as const) {
+            if (i > 0) await nextClockUnit(1000);
             const manifest = manifestText(blobs, `moto-${i}`);
             // moto would invent a digest; given one, it keeps it, so digests here are real sha256s.
-            await seed.send(new PutImageCommand({ repositoryName: "team/app", imageManifest: manifest, imageTag: tag, imageDigest: sha256(manifest) }));
+            await seed.send(
+                new PutImageCommand({ repositoryName: "team/app", imageManifest: manifest, imageTag: tag, imageDigest: sha256(manifest) }),
+            );
             pushed.push({ digest: sha256(manifest), manifest, tag });
         }
-        await seed.send(new PutImageCommand({ repositoryName: "team/app", imageManifest: pushed[2].manifest, imageTag: "latest", imageDigest: pushed[2].digest }));
+        await seed.send(
+            new PutImageCommand({
+                repositoryName: "team/app",
+                imageManifest: pushed[2].manifest,
+                imageTag: "latest",
+                imageDigest: pushed[2].digest,
+            }),
+        );
     });
     after(async () => {
         resetClients();
@@ -91,7 +110,10 @@ describe("data sources (integration, moto over HTTP)", function () {
                 name: "NotFoundError",
                 message: `ECR Image (team/app@${digest}) not found: repository "team/app" has no image with digest ${digest}`,
             });
-            await assert.rejects(ecr.getImage({ repositoryName: "nope", imageTag: "1" }), { name: "NotFoundError", message: "ECR Repository (nope) not found" });
+            await assert.rejects(ecr.getImage({ repositoryName: "nope", imageTag: "1" }), {
+                name: "NotFoundError",
+                message: "ECR Repository (nope) not found",
+            });
             await assert.rejects(ecr.getImage({ repositoryName: "empty", mostRecent: true }), /repository "empty" holds no images/);
         });
     });
@@ -99,7 +121,10 @@ describe("data sources (integration, moto over HTTP)", function () {
     describe("getImages (moto ignores filters and pages: only the unfiltered read is asserted here)", () => {
         it("every image, newest first", async () => {
             const out = await ecr.getImages({ repositoryName: "team/app" });
-            assert.deepEqual(out.images.map((i) => i.imageDigest), [pushed[2].digest, pushed[1].digest, pushed[0].digest]);
+            assert.deepEqual(
+                out.images.map((i) => i.imageDigest),
+                [pushed[2].digest, pushed[1].digest, pushed[0].digest],
+            );
             assert.deepEqual(out.images[1].imageTags, []);
             assert.deepEqual(out.imageIds, [
                 { imageDigest: pushed[2].digest, imageTag: "1.4.2" },
@@ -107,7 +132,10 @@ describe("data sources (integration, moto over HTTP)", function () {
                 { imageDigest: pushed[1].digest },
                 { imageDigest: pushed[0].digest, imageTag: "1.4.1" },
             ]);
-            assert.deepEqual(proxy.calls().map((c) => c.body), [{ repositoryName: "team/app", maxResults: 1000 }]);
+            assert.deepEqual(
+                proxy.calls().map((c) => c.body),
+                [{ repositoryName: "team/app", maxResults: 1000 }],
+            );
         });
     });
 
@@ -134,7 +162,10 @@ describe("data sources (integration, moto over HTTP)", function () {
         it("a missing tag: NotFoundError naming repository and tag, from BatchGetImage's failures", async () => {
             await assert.rejects(ecr.getImageManifest({ repositoryName: "team/app", imageTag: "0.0.0" }), (e: Error) => {
                 assert.ok(e instanceof NotFoundError);
-                assert.match(e.message, /^ECR Image \(team\/app:0\.0\.0\) not found: repository "team\/app" has no image tagged "0\.0\.0" \(ECR: ImageNotFound/);
+                assert.match(
+                    e.message,
+                    /^ECR Image \(team\/app:0\.0\.0\) not found: repository "team\/app" has no image tagged "0\.0\.0" \(ECR: ImageNotFound/,
+                );
                 return true;
             });
         });
@@ -157,13 +188,19 @@ describe("data sources (integration, moto over HTTP)", function () {
         });
 
         it("getRepository of a missing repository: NotFoundError naming it", async () => {
-            await assert.rejects(ecr.getRepository({ name: "absent" }), { name: "NotFoundError", message: "ECR Repository (absent) not found" });
+            await assert.rejects(ecr.getRepository({ name: "absent" }), {
+                name: "NotFoundError",
+                message: "ECR Repository (absent) not found",
+            });
         });
 
         it("getRepositories: names and details of every repository, sorted", async () => {
             const out = await ecr.getRepositories();
             assert.deepEqual(out.names, ["empty", "invented", "team/app"]);
-            assert.deepEqual(out.repositories.map((r) => r.mostRecentImageTags), [[], ["x"], ["1.4.2", "latest"]]);
+            assert.deepEqual(
+                out.repositories.map((r) => r.mostRecentImageTags),
+                [[], ["x"], ["1.4.2", "latest"]],
+            );
             assert.equal(out.region, "us-east-1");
             assert.deepEqual(proxy.counts(), { DescribeRepositories: 1, ListTagsForResource: 3, DescribeImages: 3 });
             proxy.reset();
@@ -179,7 +216,9 @@ describe("data sources (integration, moto over HTTP)", function () {
             assert.equal(t.userName, "AWS");
             assert.equal(Buffer.from(t.authorizationToken, "base64").toString(), `AWS:${t.password}`);
             assert.equal(t.proxyEndpoint, `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`);
-            assert.deepEqual(JSON.parse(t.dockerConfigJson), { auths: { [`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`]: { auth: t.authorizationToken } } });
+            assert.deepEqual(JSON.parse(t.dockerConfigJson), {
+                auths: { [`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`]: { auth: t.authorizationToken } },
+            });
             assert.ok(!Number.isNaN(Date.parse(t.expiresAt)));
             assert.deepEqual(proxy.counts(), { GetAuthorizationToken: 1 });
         });

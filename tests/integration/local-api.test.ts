@@ -7,7 +7,18 @@
 import * as assert from "node:assert/strict";
 import * as c from "@aws-sdk/client-ecr";
 import { type LocalEcr, startLocalEcr } from "../../local";
-import { MiB, blob, client, configBlob, ociManifest, pushImage, randomLayer, seededLayer, sha256, uploadLayer } from "../conformance/fixtures";
+import {
+    MiB,
+    blob,
+    client,
+    configBlob,
+    ociManifest,
+    pushImage,
+    randomLayer,
+    seededLayer,
+    sha256,
+    uploadLayer,
+} from "../conformance/fixtures";
 import { checkShape, errorSchema, fakeSigV4, rawCall, responseSchema } from "../conformance/sdk-shapes";
 import { randomName } from "../helpers/names";
 
@@ -50,11 +61,17 @@ describe("local ECR endpoint: JSON API", function () {
             const layer = randomLayer(12 * MiB + 123);
             await uploadLayer(sdk, name, layer, 5 * MiB);
 
-            const check = await sdk.send(new c.BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: [layer.digest, sha256("other")] }));
+            const check = await sdk.send(
+                new c.BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: [layer.digest, sha256("other")] }),
+            );
             assert.deepEqual(check.layers, [{ layerDigest: layer.digest, layerAvailability: "AVAILABLE", layerSize: layer.size }]);
-            assert.deepEqual(check.failures, [{ layerDigest: sha256("other"), failureCode: "MissingLayerDigest", failureReason: "Could not find layer" }]);
+            assert.deepEqual(check.failures, [
+                { layerDigest: sha256("other"), failureCode: "MissingLayerDigest", failureReason: "Could not find layer" },
+            ]);
 
-            const { downloadUrl, layerDigest } = await sdk.send(new c.GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: layer.digest }));
+            const { downloadUrl, layerDigest } = await sdk.send(
+                new c.GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: layer.digest }),
+            );
             assert.equal(layerDigest, layer.digest);
             assert.ok(downloadUrl!.startsWith(`${ecr.url}/`), downloadUrl);
             const res = await fetch(downloadUrl!);
@@ -72,13 +89,25 @@ describe("local ECR endpoint: JSON API", function () {
             assert.equal(partSize, 5 * MiB);
             const part = Buffer.alloc(5 * MiB, 1);
             const first = await sdk.send(
-                new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 0, partLastByte: part.length - 1, layerPartBlob: part }),
+                new c.UploadLayerPartCommand({
+                    repositoryName: name,
+                    uploadId,
+                    partFirstByte: 0,
+                    partLastByte: part.length - 1,
+                    layerPartBlob: part,
+                }),
             );
             assert.equal(first.lastByteReceived, part.length - 1);
             assert.equal(first.uploadId, uploadId);
             const err = await rejectsWith(
                 sdk.send(
-                    new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: part.length + 10, partLastByte: part.length + 19, layerPartBlob: Buffer.alloc(10) }),
+                    new c.UploadLayerPartCommand({
+                        repositoryName: name,
+                        uploadId,
+                        partFirstByte: part.length + 10,
+                        partLastByte: part.length + 19,
+                        layerPartBlob: Buffer.alloc(10),
+                    }),
                 ),
                 c.InvalidLayerPartException,
             );
@@ -90,7 +119,15 @@ describe("local ECR endpoint: JSON API", function () {
             const name = await repo();
             const { uploadId } = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
             await rejectsWith(
-                sdk.send(new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 0, partLastByte: 99, layerPartBlob: Buffer.alloc(10) })),
+                sdk.send(
+                    new c.UploadLayerPartCommand({
+                        repositoryName: name,
+                        uploadId,
+                        partFirstByte: 0,
+                        partLastByte: 99,
+                        layerPartBlob: Buffer.alloc(10),
+                    }),
+                ),
                 c.InvalidLayerPartException,
             );
         });
@@ -115,16 +152,35 @@ describe("local ECR endpoint: JSON API", function () {
             const name = await repo();
             const layer = randomLayer(1000);
             const { uploadId } = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
-            await sdk.send(new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 0, partLastByte: 999, layerPartBlob: layer.data }));
-            await rejectsWith(sdk.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256("not these bytes")] })), c.InvalidLayerException);
+            await sdk.send(
+                new c.UploadLayerPartCommand({
+                    repositoryName: name,
+                    uploadId,
+                    partFirstByte: 0,
+                    partLastByte: 999,
+                    layerPartBlob: layer.data,
+                }),
+            );
+            await rejectsWith(
+                sdk.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256("not these bytes")] })),
+                c.InvalidLayerException,
+            );
 
             await uploadLayer(sdk, name, layer);
             const again = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
             await sdk.send(
-                new c.UploadLayerPartCommand({ repositoryName: name, uploadId: again.uploadId, partFirstByte: 0, partLastByte: 999, layerPartBlob: layer.data }),
+                new c.UploadLayerPartCommand({
+                    repositoryName: name,
+                    uploadId: again.uploadId,
+                    partFirstByte: 0,
+                    partLastByte: 999,
+                    layerPartBlob: layer.data,
+                }),
             );
             await rejectsWith(
-                sdk.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId: again.uploadId, layerDigests: [layer.digest] })),
+                sdk.send(
+                    new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId: again.uploadId, layerDigests: [layer.digest] }),
+                ),
                 c.LayerAlreadyExistsException,
             );
         });
@@ -132,9 +188,20 @@ describe("local ECR endpoint: JSON API", function () {
         it("is EmptyUploadException without parts and UploadNotFoundException for an unknown upload", async () => {
             const name = await repo();
             const { uploadId } = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
-            await rejectsWith(sdk.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256("")] })), c.EmptyUploadException);
             await rejectsWith(
-                sdk.send(new c.UploadLayerPartCommand({ repositoryName: name, uploadId: "nope", partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.alloc(1) })),
+                sdk.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256("")] })),
+                c.EmptyUploadException,
+            );
+            await rejectsWith(
+                sdk.send(
+                    new c.UploadLayerPartCommand({
+                        repositoryName: name,
+                        uploadId: "nope",
+                        partFirstByte: 0,
+                        partLastByte: 0,
+                        layerPartBlob: Buffer.alloc(1),
+                    }),
+                ),
                 c.UploadNotFoundException,
             );
         });
@@ -144,7 +211,10 @@ describe("local ECR endpoint: JSON API", function () {
             const b = await repo();
             const layer = randomLayer(64);
             await uploadLayer(sdk, a, layer);
-            await rejectsWith(sdk.send(new c.GetDownloadUrlForLayerCommand({ repositoryName: b, layerDigest: layer.digest })), c.LayersNotFoundException);
+            await rejectsWith(
+                sdk.send(new c.GetDownloadUrlForLayerCommand({ repositoryName: b, layerDigest: layer.digest })),
+                c.LayersNotFoundException,
+            );
         });
     });
 
@@ -162,7 +232,10 @@ describe("local ECR endpoint: JSON API", function () {
         it("refuses manifests whose blobs were never uploaded (LayersNotFoundException)", async () => {
             const name = await repo();
             const m = ociManifest(configBlob("x"), [randomLayer(10)]);
-            await rejectsWith(sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: m.text, imageTag: "v1" })), c.LayersNotFoundException);
+            await rejectsWith(
+                sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: m.text, imageTag: "v1" })),
+                c.LayersNotFoundException,
+            );
         });
 
         it("applies IMMUTABLE_WITH_EXCLUSION: excluded tags move, others raise ImageTagAlreadyExistsException", async () => {
@@ -179,9 +252,19 @@ describe("local ECR endpoint: JSON API", function () {
         it("is ImageAlreadyExistsException for the same manifest and tag, ImageDigestDoesNotMatchException for a wrong digest", async () => {
             const name = await repo();
             const pushed = await pushImage(sdk, name, { tag: "v1" });
-            await rejectsWith(sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: pushed.manifest, imageTag: "v1" })), c.ImageAlreadyExistsException);
             await rejectsWith(
-                sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: pushed.manifest, imageTag: "v2", imageDigest: sha256("x") })),
+                sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: pushed.manifest, imageTag: "v1" })),
+                c.ImageAlreadyExistsException,
+            );
+            await rejectsWith(
+                sdk.send(
+                    new c.PutImageCommand({
+                        repositoryName: name,
+                        imageManifest: pushed.manifest,
+                        imageTag: "v2",
+                        imageDigest: sha256("x"),
+                    }),
+                ),
                 c.ImageDigestDoesNotMatchException,
             );
         });
@@ -197,7 +280,9 @@ describe("local ECR endpoint: JSON API", function () {
                     manifests: digests.map((d) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d, size: 500 })),
                 });
             await rejectsWith(
-                sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: index([a.digest, sha256("missing")]), imageTag: "multi" })),
+                sdk.send(
+                    new c.PutImageCommand({ repositoryName: name, imageManifest: index([a.digest, sha256("missing")]), imageTag: "multi" }),
+                ),
                 c.ReferencedImagesNotFoundException,
             );
             await sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: index([a.digest, b.digest]), imageTag: "multi" }));
@@ -227,12 +312,18 @@ describe("local ECR endpoint: JSON API", function () {
             const name = await repo();
             await rejectsWith(sdk.send(new c.DescribeImagesCommand({ repositoryName: name, maxResults: 0 })), c.InvalidParameterException);
             await rejectsWith(sdk.send(new c.DescribeRepositoriesCommand({ maxResults: 1001 })), c.InvalidParameterException);
-            await rejectsWith(sdk.send(new c.ListImagesCommand({ repositoryName: name, nextToken: "garbage" })), c.InvalidParameterException);
+            await rejectsWith(
+                sdk.send(new c.ListImagesCommand({ repositoryName: name, nextToken: "garbage" })),
+                c.InvalidParameterException,
+            );
             await rejectsWith(
                 sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "x" }], maxResults: 5 })),
                 c.InvalidParameterException,
             );
-            await rejectsWith(sdk.send(new c.DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: "SOME" as c.TagStatus } })), c.InvalidParameterException);
+            await rejectsWith(
+                sdk.send(new c.DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: "SOME" as c.TagStatus } })),
+                c.InvalidParameterException,
+            );
         });
     });
 
@@ -241,10 +332,16 @@ describe("local ECR endpoint: JSON API", function () {
             const name = await repo();
             await pushImage(sdk, name, { tag: "v1" });
             await rejectsWith(sdk.send(new c.DeleteRepositoryCommand({ repositoryName: name })), c.RepositoryNotEmptyException);
-            await rejectsWith(sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "nope" }] })), c.ImageNotFoundException);
+            await rejectsWith(
+                sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "nope" }] })),
+                c.ImageNotFoundException,
+            );
             await rejectsWith(sdk.send(new c.GetRepositoryPolicyCommand({ repositoryName: name })), c.RepositoryPolicyNotFoundException);
             await rejectsWith(sdk.send(new c.DeleteLifecyclePolicyCommand({ repositoryName: name })), c.LifecyclePolicyNotFoundException);
-            await rejectsWith(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: ["no-such-repo"] })), c.RepositoryNotFoundException);
+            await rejectsWith(
+                sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: ["no-such-repo"] })),
+                c.RepositoryNotFoundException,
+            );
             await rejectsWith(sdk.send(new c.CreateRepositoryCommand({ repositoryName: name })), c.RepositoryAlreadyExistsException);
             const deleted = await sdk.send(new c.DeleteRepositoryCommand({ repositoryName: name, force: true }));
             assert.equal(deleted.repository!.repositoryName, name);
@@ -263,18 +360,34 @@ describe("local ECR endpoint: JSON API", function () {
             const arn = `arn:aws:ecr:us-east-1:000000000000:repository/${name}`;
             const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
             await rejectsWith(sdk.send(new c.TagResourceCommand({ resourceArn: arn, tags })), c.TooManyTagsException);
-            await rejectsWith(sdk.send(new c.TagResourceCommand({ resourceArn: arn, tags: [{ Key: "aws:x", Value: "v" }] })), c.InvalidTagParameterException);
+            await rejectsWith(
+                sdk.send(new c.TagResourceCommand({ resourceArn: arn, tags: [{ Key: "aws:x", Value: "v" }] })),
+                c.InvalidTagParameterException,
+            );
         });
 
         it("refuses lifecycle policies the reference rejects", async () => {
             const name = await repo();
-            const rule = (selection: object) => JSON.stringify({ rules: [{ rulePriority: 1, description: "padding to reach the minimum length", selection, action: { type: "expire" } }] });
+            const rule = (selection: object) =>
+                JSON.stringify({
+                    rules: [{ rulePriority: 1, description: "padding to reach the minimum length", selection, action: { type: "expire" } }],
+                });
             await rejectsWith(
-                sdk.send(new c.PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: rule({ tagStatus: "tagged", countType: "imageCountMoreThan", countNumber: 1 }) })),
+                sdk.send(
+                    new c.PutLifecyclePolicyCommand({
+                        repositoryName: name,
+                        lifecyclePolicyText: rule({ tagStatus: "tagged", countType: "imageCountMoreThan", countNumber: 1 }),
+                    }),
+                ),
                 c.InvalidParameterException,
             );
             await rejectsWith(
-                sdk.send(new c.PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: rule({ tagStatus: "any", countType: "sinceImagePushed", countNumber: 1 }) })),
+                sdk.send(
+                    new c.PutLifecyclePolicyCommand({
+                        repositoryName: name,
+                        lifecyclePolicyText: rule({ tagStatus: "any", countType: "sinceImagePushed", countNumber: 1 }),
+                    }),
+                ),
                 c.InvalidParameterException,
             );
             await sdk.send(
@@ -315,7 +428,15 @@ describe("local ECR endpoint: JSON API", function () {
             await call("SetRepositoryPolicy", { repositoryName: name, policyText: policy });
             await call("GetRepositoryPolicy", { repositoryName: name });
             await call("DeleteRepositoryPolicy", { repositoryName: name });
-            const lifecycle = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 3 }, action: { type: "expire" } }] });
+            const lifecycle = JSON.stringify({
+                rules: [
+                    {
+                        rulePriority: 1,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 3 },
+                        action: { type: "expire" },
+                    },
+                ],
+            });
             await call("PutLifecyclePolicy", { repositoryName: name, lifecyclePolicyText: lifecycle });
             await call("GetLifecyclePolicy", { repositoryName: name });
             await call("DeleteLifecyclePolicy", { repositoryName: name });
@@ -354,7 +475,13 @@ describe("local ECR endpoint: JSON API", function () {
 
             const name = await repo();
             const { uploadId } = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
-            const gap = await rawCall(ecr.url, "UploadLayerPart", { repositoryName: name, uploadId, partFirstByte: 5, partLastByte: 5, layerPartBlob: "AA==" });
+            const gap = await rawCall(ecr.url, "UploadLayerPart", {
+                repositoryName: name,
+                uploadId,
+                partFirstByte: 5,
+                partLastByte: 5,
+                layerPartBlob: "AA==",
+            });
             assert.equal(gap.body.__type, "InvalidLayerPartException");
             checkShape(gap.body, errorSchema("InvalidLayerPartException"));
         });
@@ -364,7 +491,11 @@ describe("local ECR endpoint: JSON API", function () {
             const cases: [Record<string, string>, number, string][] = [
                 [{}, 400, "MissingAuthenticationTokenException"],
                 [{ Authorization: "Bearer abc", "X-Amz-Date": signed["X-Amz-Date"] }, 400, "IncompleteSignatureException"],
-                [{ Authorization: signed.Authorization.replace(/, Signature=.*$/, "") , "X-Amz-Date": signed["X-Amz-Date"] }, 400, "IncompleteSignatureException"],
+                [
+                    { Authorization: signed.Authorization.replace(/, Signature=.*$/, ""), "X-Amz-Date": signed["X-Amz-Date"] },
+                    400,
+                    "IncompleteSignatureException",
+                ],
                 [{ Authorization: signed.Authorization }, 400, "IncompleteSignatureException"],
                 [{ ...signed, Authorization: signed.Authorization.replace("/ecr/", "/s3/") }, 403, "InvalidSignatureException"],
                 [fakeSigV4("us-east-1", new Date(Date.now() - 3600_000)), 403, "InvalidSignatureException"],
@@ -388,9 +519,11 @@ describe("local ECR endpoint: JSON API", function () {
         });
 
         it("answers an unknown operation with UnknownOperationException", async () => {
-            const res = await rawCall(ecr.url, "LaunchRockets", {});
-            assert.equal(res.status, 400);
-            assert.equal(res.body.__type, "UnknownOperationException");
+            for (const op of ["LaunchRockets", "toString", "constructor", "__proto__"]) {
+                const res = await rawCall(ecr.url, op, {});
+                assert.equal(res.status, 400, op);
+                assert.equal(res.body.__type, "UnknownOperationException", op);
+            }
         });
     });
 

@@ -42,10 +42,12 @@ describe("local ECR endpoint: fault injection", function () {
 
     it("surfaces ThrottlingException as the SDK's error when retries run out", async () => {
         ecr = await startLocalEcr({ faults: { throttleRate: 1, operations: ["DescribeRepositories"] } });
-        const err = await sdk(2).send(new c.DescribeRepositoriesCommand({})).then(
-            () => assert.fail("expected ThrottlingException"),
-            (e: c.ECRServiceException) => e,
-        );
+        const err = await sdk(2)
+            .send(new c.DescribeRepositoriesCommand({}))
+            .then(
+                () => assert.fail("expected ThrottlingException"),
+                (e: c.ECRServiceException) => e,
+            );
         assert.equal(err.name, "ThrottlingException");
         assert.equal(err.$metadata.httpStatusCode, 400);
         assert.equal(err.$metadata.attempts, 2, "the SDK took it as retryable and tried again");
@@ -74,15 +76,30 @@ describe("local ECR endpoint: fault injection", function () {
     });
 
     it("delays the visibility of a new repository", async () => {
-        ecr = await startLocalEcr({ faults: { repositoryVisibilityDelayMs: 400 } });
+        // Long enough that the first look lands inside the window even on a loaded machine; the
+        // test waits for visibility by polling, so its length follows the delay, not a guess.
+        const delayMs = 2000;
+        ecr = await startLocalEcr({ faults: { repositoryVisibilityDelayMs: delayMs } });
         const x = sdk(1);
         const name = randomName("late");
+        const before = Date.now();
         await x.send(new c.CreateRepositoryCommand({ repositoryName: name }));
-        await assert.rejects(x.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] })), c.RepositoryNotFoundException);
         await assert.rejects(x.send(new c.CreateRepositoryCommand({ repositoryName: name })), c.RepositoryAlreadyExistsException);
-        await new Promise((r) => setTimeout(r, 450));
-        const d = await x.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] }));
-        assert.equal(d.repositories![0].repositoryName, name);
+        let hidden = 0;
+        let found: c.Repository | undefined;
+        for (let i = 0; i < 400 && !found; i++) {
+            try {
+                found = (await x.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
+            } catch (e) {
+                if (!(e instanceof c.RepositoryNotFoundException)) throw e;
+                hidden++;
+                await new Promise((r) => setTimeout(r, 25));
+            }
+        }
+        // The server made it visible no earlier than `before + delayMs`, so a hit always comes after that.
+        assert.ok(Date.now() - before >= delayMs, "visible before the delay was over");
+        assert.equal(found?.repositoryName, name, "the repository became visible");
+        assert.ok(hidden > 0, "DescribeRepositories did not find it while it was hidden");
     });
 
     it("decides faults deterministically from the seed", () => {

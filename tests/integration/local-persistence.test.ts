@@ -21,11 +21,15 @@ interface Running {
 
 /** Starts the CLI from source (ts-node, transpile only) and waits for its READY line. */
 async function startCli(args: string[]): Promise<Running> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "local", "cli.ts"), "--port", "0", ...args], {
-        cwd: ROOT,
-        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "local", "cli.ts"), "--port", "0", ...args],
+        {
+            cwd: ROOT,
+            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let out = "";
     child.stdout!.on("data", (d) => (out += d.toString()));
     child.stderr!.on("data", (d) => (out += d.toString()));
@@ -81,16 +85,27 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         const first = await start();
         const sdk = client(first.url);
         const name = randomName("durable");
-        await sdk.send(new c.CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "k", Value: "v" }] }));
+        await sdk.send(
+            new c.CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "k", Value: "v" }] }),
+        );
         const image = await pushImage(sdk, name, { tag: "v1" });
-        const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] });
+        const policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }],
+        });
         await sdk.send(new c.SetRepositoryPolicyCommand({ repositoryName: name, policyText: policy }));
         const token = (await sdk.send(new c.GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
         const big = randomLayer(6 * MiB);
         const { uploadId } = await sdk.send(new c.InitiateLayerUploadCommand({ repositoryName: name }));
         const firstPart = big.data.subarray(0, 5 * MiB);
         await sdk.send(
-            new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 0, partLastByte: firstPart.length - 1, layerPartBlob: firstPart }),
+            new c.UploadLayerPartCommand({
+                repositoryName: name,
+                uploadId,
+                partFirstByte: 0,
+                partLastByte: firstPart.length - 1,
+                layerPartBlob: firstPart,
+            }),
         );
         first.child.kill("SIGKILL");
         assert.equal((await exited(first.child)).signal, "SIGKILL");
@@ -103,9 +118,13 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         const d = await again.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }] }));
         assert.equal(d.imageDetails![0].imageDigest, image.digest);
         assert.equal((await again.send(new c.GetRepositoryPolicyCommand({ repositoryName: name }))).policyText, policy);
-        assert.deepEqual((await again.send(new c.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: "k", Value: "v" }]);
+        assert.deepEqual((await again.send(new c.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [
+            { Key: "k", Value: "v" },
+        ]);
 
-        const { downloadUrl } = await again.send(new c.GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: image.layers[0].digest }));
+        const { downloadUrl } = await again.send(
+            new c.GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: image.layers[0].digest }),
+        );
         assert.ok(Buffer.from(await (await fetch(downloadUrl!)).arrayBuffer()).equals(image.layers[0].data));
 
         const manifest = await fetch(`${second.url}/v2/${name}/manifests/v1`, { headers: { Authorization: `Basic ${token}` } });
@@ -114,7 +133,13 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
 
         const rest = big.data.subarray(5 * MiB);
         const cont = await again.send(
-            new c.UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 5 * MiB, partLastByte: big.size - 1, layerPartBlob: rest }),
+            new c.UploadLayerPartCommand({
+                repositoryName: name,
+                uploadId,
+                partFirstByte: 5 * MiB,
+                partLastByte: big.size - 1,
+                layerPartBlob: rest,
+            }),
         );
         assert.equal(cont.lastByteReceived, big.size - 1);
         const done = await again.send(new c.CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [big.digest] }));
@@ -126,6 +151,9 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         const first = await start();
         const sdk = client(first.url, "us-east-1", 1);
         const acknowledged: string[] = [];
+        // Kill once the stream is well under way (enough acknowledged creates), or if the writer stops early.
+        let underWay!: () => void;
+        const enough = new Promise<void>((r) => (underWay = r));
         const writer = (async () => {
             for (let i = 0; i < 2000; i++) {
                 const name = randomName(`burst-${i}`);
@@ -135,13 +163,15 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
                     return; // the process is gone
                 }
                 acknowledged.push(name);
+                if (acknowledged.length === 100) underWay();
             }
         })();
-        await new Promise((r) => setTimeout(r, 400));
+        await Promise.race([enough, writer]);
         first.child.kill("SIGKILL");
         await writer;
         sdk.destroy();
         assert.ok(acknowledged.length > 0, "some creates were acknowledged before the kill");
+        assert.ok(acknowledged.length < 2000, "the kill came mid-stream");
 
         const second = await start();
         const again = client(second.url);
@@ -168,7 +198,10 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         const second = await start();
         const again = client(second.url);
         const all = await again.send(new c.DescribeRepositoriesCommand({}));
-        assert.deepEqual(all.repositories!.map((r) => r.repositoryName), [name]);
+        assert.deepEqual(
+            all.repositories!.map((r) => r.repositoryName),
+            [name],
+        );
         assert.equal(fs.existsSync(torn), false, "the leftover is cleaned up");
         again.destroy();
     });

@@ -57,7 +57,14 @@ function writeOciLayout(dir: string, tag: string): { manifestDigest: string; man
         path.join(dir, "index.json"),
         JSON.stringify({
             schemaVersion: 2,
-            manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, annotations: { "org.opencontainers.image.ref.name": tag } }],
+            manifests: [
+                {
+                    mediaType: OCI_MANIFEST,
+                    digest: sha256(manifest),
+                    size: manifest.length,
+                    annotations: { "org.opencontainers.image.ref.name": tag },
+                },
+            ],
         }),
     );
     return { manifestDigest: sha256(manifest), manifest, layer, config };
@@ -113,18 +120,39 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const src = path.join(tmp, "src");
             const image = writeOciLayout(src, "v1");
             const dest = `docker://${ecr.registryHost}/${name}:v1`;
-            const push = await skopeo(["copy", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", `AWS:${password}`, `oci:${src}:v1`, dest]);
+            const push = await skopeo([
+                "copy",
+                "--preserve-digests",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                dest,
+            ]);
             assert.equal(push.code, 0, push.stderr);
 
             const d = await sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }] }));
             assert.equal(d.imageDetails![0].imageDigest, image.manifestDigest);
             assert.equal(d.imageDetails![0].imageSizeInBytes, image.layer.length);
             assert.equal(d.imageDetails![0].imageManifestMediaType, OCI_MANIFEST);
-            const layers = await sdk.send(new c.BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: [sha256(image.layer), sha256(image.config)] }));
+            const layers = await sdk.send(
+                new c.BatchCheckLayerAvailabilityCommand({
+                    repositoryName: name,
+                    layerDigests: [sha256(image.layer), sha256(image.config)],
+                }),
+            );
             assert.equal(layers.layers!.length, 2, "skopeo's blobs are layers of the repository on the API side");
 
             const out = path.join(tmp, "out");
-            const pull = await skopeo(["copy", "--preserve-digests", "--src-tls-verify=false", "--src-creds", `AWS:${password}`, dest, `oci:${out}:v1`]);
+            const pull = await skopeo([
+                "copy",
+                "--preserve-digests",
+                "--src-tls-verify=false",
+                "--src-creds",
+                `AWS:${password}`,
+                dest,
+                `oci:${out}:v1`,
+            ]);
             assert.equal(pull.code, 0, pull.stderr);
             const copied = readOciLayout(out);
             assert.equal(copied.digest, image.manifestDigest);
@@ -140,7 +168,15 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const name = await repo();
             const pushed = await pushImage(sdk, name, { tag: "api", layerSize: 7 * 1024 * 1024 });
             const out = path.join(tmp, "out");
-            const pull = await skopeo(["copy", "--preserve-digests", "--src-tls-verify=false", "--src-creds", `AWS:${password}`, `docker://${ecr.registryHost}/${name}:api`, `oci:${out}:api`]);
+            const pull = await skopeo([
+                "copy",
+                "--preserve-digests",
+                "--src-tls-verify=false",
+                "--src-creds",
+                `AWS:${password}`,
+                `docker://${ecr.registryHost}/${name}:api`,
+                `oci:${out}:api`,
+            ]);
             assert.equal(pull.code, 0, pull.stderr);
             const copied = readOciLayout(out);
             assert.equal(copied.digest, pushed.digest);
@@ -151,10 +187,22 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const name = await repo();
             await pushImage(sdk, name, { tag: "b" });
             await pushImage(sdk, name, { tag: "a" });
-            const list = await skopeo(["list-tags", "--tls-verify=false", "--creds", `AWS:${password}`, `docker://${ecr.registryHost}/${name}`]);
+            const list = await skopeo([
+                "list-tags",
+                "--tls-verify=false",
+                "--creds",
+                `AWS:${password}`,
+                `docker://${ecr.registryHost}/${name}`,
+            ]);
             assert.equal(list.code, 0, list.stderr);
             assert.deepEqual((JSON.parse(list.stdout) as { Tags: string[] }).Tags, ["a", "b"]);
-            const denied = await skopeo(["list-tags", "--tls-verify=false", "--creds", "AWS:wrong", `docker://${ecr.registryHost}/${name}`]);
+            const denied = await skopeo([
+                "list-tags",
+                "--tls-verify=false",
+                "--creds",
+                "AWS:wrong",
+                `docker://${ecr.registryHost}/${name}`,
+            ]);
             assert.notEqual(denied.code, 0);
             assert.match(denied.stderr, /unauthorized|authentication required/i);
         });
@@ -166,7 +214,9 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.equal(anon.status, 401);
             assert.match(anon.headers.get("www-authenticate") ?? "", /^Basic realm=/);
             assert.equal((await v2("")).status, 200);
-            const other = await fetch(`${ecr.url}/v2/`, { headers: { Authorization: `Basic ${Buffer.from(`root:${password}`).toString("base64")}` } });
+            const other = await fetch(`${ecr.url}/v2/`, {
+                headers: { Authorization: `Basic ${Buffer.from(`root:${password}`).toString("base64")}` },
+            });
             assert.equal(other.status, 401);
         });
 
@@ -184,7 +234,14 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
                 assert.equal(expired.status, 403);
                 assert.equal(((await expired.json()) as { errors: { code: string }[] }).errors[0].code, "DENIED");
                 assert.equal((await fetch(`${own.url}/v2/`, { headers: basic(tokens.issuePassword(Date.now() + 60_000)) })).status, 200);
-                assert.equal((await fetch(`${own.url}/v2/`, { headers: basic(new Tokens(crypto.randomBytes(32)).issuePassword(Date.now() + 60_000)) })).status, 401);
+                assert.equal(
+                    (
+                        await fetch(`${own.url}/v2/`, {
+                            headers: basic(new Tokens(crypto.randomBytes(32)).issuePassword(Date.now() + 60_000)),
+                        })
+                    ).status,
+                    401,
+                );
             } finally {
                 await own.stop();
             }
@@ -199,7 +256,11 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             const patch = (body: Buffer, from: number) =>
                 fetch(`${ecr.url}${location}`, {
                     method: "PATCH",
-                    headers: { Authorization: auth, "Content-Range": `${from}-${from + body.length - 1}`, "Content-Type": "application/octet-stream" },
+                    headers: {
+                        Authorization: auth,
+                        "Content-Range": `${from}-${from + body.length - 1}`,
+                        "Content-Type": "application/octet-stream",
+                    },
                     body,
                 });
             const first = await patch(data.data.subarray(0, 100_000), 0);
@@ -213,7 +274,11 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
 
             const again = await v2(`${name}/blobs/uploads/`, { method: "POST" });
             const loc2 = again.headers.get("location")!;
-            const put = await fetch(`${ecr.url}${loc2}?digest=${data.digest}`, { method: "PUT", headers: { Authorization: auth }, body: data.data });
+            const put = await fetch(`${ecr.url}${loc2}?digest=${data.digest}`, {
+                method: "PUT",
+                headers: { Authorization: auth },
+                body: data.data,
+            });
             assert.equal(put.status, 201);
             assert.equal(put.headers.get("docker-content-digest"), data.digest);
             const head = await v2(`${name}/blobs/${data.digest}`, { method: "HEAD" });
@@ -265,11 +330,18 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.deepEqual(d.imageDetails![0].imageTags!.sort(), ["seed", "v9"]);
 
             const other = await pushImage(sdk, name, { tag: "other" });
-            const moved = await v2(`${name}/manifests/v9`, { method: "PUT", headers: { "Content-Type": OCI_MANIFEST }, body: other.manifest });
+            const moved = await v2(`${name}/manifests/v9`, {
+                method: "PUT",
+                headers: { "Content-Type": OCI_MANIFEST },
+                body: other.manifest,
+            });
             assert.equal(moved.status, 400, "an IMMUTABLE tag does not move on the registry side either");
             assert.equal(((await moved.json()) as { errors: { code: string }[] }).errors[0].code, "TAG_INVALID");
 
-            const missing = JSON.stringify({ ...JSON.parse(manifest), layers: [{ mediaType: OCI_LAYER, digest: sha256("never uploaded"), size: 3 }] });
+            const missing = JSON.stringify({
+                ...JSON.parse(manifest),
+                layers: [{ mediaType: OCI_LAYER, digest: sha256("never uploaded"), size: 3 }],
+            });
             const refused = await v2(`${name}/manifests/v10`, { method: "PUT", headers: { "Content-Type": OCI_MANIFEST }, body: missing });
             assert.equal(refused.status, 400);
             assert.equal(((await refused.json()) as { errors: { code: string }[] }).errors[0].code, "MANIFEST_BLOB_UNKNOWN");

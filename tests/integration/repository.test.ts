@@ -1,6 +1,6 @@
 /**
- * Repository against a real ECR endpoint over HTTP (moto on a free loopback port):
- * basic → import/verify → update → disappears, as the Terraform acceptance tests go.
+ * Repository against each real ECR endpoint over HTTP (moto and the local endpoint, each on a free
+ * loopback port): basic → import/verify → update → disappears, as the Terraform acceptance tests go.
  */
 import * as assert from "node:assert/strict";
 import {
@@ -8,30 +8,25 @@ import {
     DeleteRepositoryCommand,
     DescribeRepositoriesCommand,
     ECRClient,
+    ListImagesCommand,
     ListTagsForResourceCommand,
-    PutImageCommand,
     PutImageTagMutabilityCommand,
 } from "@aws-sdk/client-ecr";
 import * as repository from "../../provider/repository";
-import { withMoto } from "../helpers/moto";
+import { describeOnEndpoints } from "../helpers/endpoints";
 import { randomName } from "../helpers/names";
 
-const MANIFEST = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"a".repeat(64)}`, size: 2 },
-    layers: [],
-});
-
-describe("Repository (integration, moto over HTTP)", function () {
-    const endpoint = withMoto();
+describeOnEndpoints("Repository", (endpoint) => {
     let ecr: ECRClient;
     before(() => (ecr = endpoint.ecr()));
 
     async function createChecked(news: Record<string, unknown>) {
         const checked = await repository.check({}, news);
         assert.deepEqual(checked.failures, []);
-        return { inputs: checked.inputs as repository.RepositoryInputs, result: await repository.create(checked.inputs as repository.RepositoryInputs) };
+        return {
+            inputs: checked.inputs as repository.RepositoryInputs,
+            result: await repository.create(checked.inputs as repository.RepositoryInputs),
+        };
     }
 
     it("creates a repository with every setting in one call, and reads it back the same", async () => {
@@ -75,8 +70,14 @@ describe("Repository (integration, moto over HTTP)", function () {
         const name = randomName();
         const { inputs, result } = await createChecked({ name, tags: { a: "1", b: "2" } });
         const olds = result.outs as repository.RepositoryOutputs;
-        const next = (await repository.check(inputs, { name, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, tags: { b: "3", c: "4" } }))
-            .inputs as repository.RepositoryInputs;
+        const next = (
+            await repository.check(inputs, {
+                name,
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                tags: { b: "3", c: "4" },
+            })
+        ).inputs as repository.RepositoryInputs;
         const d = await repository.diff(name, olds, next);
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
@@ -97,7 +98,8 @@ describe("Repository (integration, moto over HTTP)", function () {
         const olds = result.outs as repository.RepositoryOutputs;
         const renamed = (await repository.check(inputs, { name: `${name}-2` })).inputs as repository.RepositoryInputs;
         assert.deepEqual((await repository.diff(name, olds, renamed)).replaces, ["name"]);
-        const kms = (await repository.check(inputs, { name, encryptionConfigurations: [{ encryptionType: "KMS" }] })).inputs as repository.RepositoryInputs;
+        const kms = (await repository.check(inputs, { name, encryptionConfigurations: [{ encryptionType: "KMS" }] }))
+            .inputs as repository.RepositoryInputs;
         const dk = await repository.diff(name, olds, kms);
         assert.deepEqual(dk.replaces, ["encryptionConfigurations"]);
         assert.equal(dk.deleteBeforeReplace, true, "same name: the old repository must go first");
@@ -136,7 +138,14 @@ describe("Repository (integration, moto over HTTP)", function () {
     it("refuses to delete a repository that holds images unless forceDelete is set, then deletes it", async () => {
         const name = randomName();
         const { result } = await createChecked({ name });
-        await ecr.send(new PutImageCommand({ repositoryName: name, imageTag: "v1", imageManifest: MANIFEST }));
+        const image = await endpoint.pushImage(name, { tag: "v1" });
+        const listed = await ecr.send(new ListImagesCommand({ repositoryName: name }));
+        assert.deepEqual(
+            listed.imageIds?.map((i) => i.imageTag),
+            ["v1"],
+            "the repository holds the image",
+        );
+        if (!endpoint.diverges("imageDigest")) assert.equal(listed.imageIds?.[0].imageDigest, image.digest);
         const outs = result.outs as repository.RepositoryOutputs;
         await assert.rejects(repository.remove(name, outs), (e: Error) => {
             assert.match(e.message, /^deleting ECR Repository \(.+\): RepositoryNotEmptyException/);
@@ -145,14 +154,23 @@ describe("Repository (integration, moto over HTTP)", function () {
             return true;
         });
         await repository.remove(name, { ...outs, forceDelete: true });
-        await assert.rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })), { name: "RepositoryNotFoundException" });
+        await assert.rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })), {
+            name: "RepositoryNotFoundException",
+        });
         await repository.remove(name, outs); // already gone: done, no error
     });
 
     it("adopts an existing repository with adoptExisting, bringing its settings in line with the program", async () => {
         const name = randomName();
-        const existing = await ecr.send(new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "ops" }] }));
-        const { result } = await createChecked({ name, adoptExisting: true, imageScanningConfiguration: { scanOnPush: true }, tags: { team: "platform" } });
+        const existing = await ecr.send(
+            new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE", tags: [{ Key: "owner", Value: "ops" }] }),
+        );
+        const { result } = await createChecked({
+            name,
+            adoptExisting: true,
+            imageScanningConfiguration: { scanOnPush: true },
+            tags: { team: "platform" },
+        });
         const outs = result.outs as repository.RepositoryOutputs;
         assert.equal(outs.arn, existing.repository!.repositoryArn, "the same repository, not a new one");
         assert.equal(outs.adoptExisting, true);
@@ -170,7 +188,10 @@ describe("Repository (integration, moto over HTTP)", function () {
         await ecr.send(new CreateRepositoryCommand({ repositoryName: name, encryptionConfiguration: { encryptionType: "KMS" } }));
         const checked = await repository.check({}, { name, adoptExisting: true });
         await assert.rejects(repository.create(checked.inputs as repository.RepositoryInputs), (e: Error) => {
-            assert.match(e.message, /^adopting ECR Repository \(.+\): the existing repository is encrypted with .*KMS.*Hint: set `encryptionConfigurations` to match it/);
+            assert.match(
+                e.message,
+                /^adopting ECR Repository \(.+\): the existing repository is encrypted with .*KMS.*Hint: set `encryptionConfigurations` to match it/,
+            );
             return true;
         });
         const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];

@@ -6,10 +6,12 @@ import * as assert from "node:assert/strict";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
-import { UNKNOWN } from "../../provider/policy";
+import { UNKNOWN } from "../../provider/validate";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { noAwsCalls } from "../helpers/noAws";
 
-const failuresOf = async (p: { check: Function }, news: object) => ((await p.check({}, { region: "us-east-1", ...news })).failures ?? []) as { property: string; reason: string }[];
+const failuresOf = async (p: Pick<Required<dynamic.ResourceProvider>, "check">, news: object) =>
+    ((await p.check({}, { region: "us-east-1", ...news })).failures ?? []) as { property: string; reason: string }[];
 
 describe("Repository check", () => {
     let restore: () => void;
@@ -37,13 +39,43 @@ describe("Repository check", () => {
         ["a one-letter name", { name: "a" }, "name", /2 to 256 characters/],
         ["a name with a double separator", { name: "a--b" }, "name", /not a valid repository name/],
         ["an unknown mutability", { name: "app", imageTagMutability: "SOMETIMES" }, "imageTagMutability", /must be one of "MUTABLE"/],
-        ["an exclusion mutability without filters", { name: "app", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }, "imageTagMutabilityExclusionFilters", /needs at least one exclusion filter/],
-        ["filters without an exclusion mutability", { name: "app", imageTagMutabilityExclusionFilters: [{ filter: "latest" }] }, "imageTagMutabilityExclusionFilters", /apply only with/],
-        ["a bad filter", { name: "app", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filter: "a b" }] }, "imageTagMutabilityExclusionFilters[0].filter", /letters, digits/],
-        ["a KMS key with AES256", { name: "app", encryptionConfigurations: [{ encryptionType: "AES256", kmsKey: "alias/x" }] }, "encryptionConfigurations[0].kmsKey", /applies only with encryptionType "KMS"/],
-        ["an unknown encryption type", { name: "app", encryptionConfigurations: [{ encryptionType: "ROT13" }] }, "encryptionConfigurations[0].encryptionType", /must be one of/],
+        [
+            "an exclusion mutability without filters",
+            { name: "app", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" },
+            "imageTagMutabilityExclusionFilters",
+            /needs at least one exclusion filter/,
+        ],
+        [
+            "filters without an exclusion mutability",
+            { name: "app", imageTagMutabilityExclusionFilters: [{ filter: "latest" }] },
+            "imageTagMutabilityExclusionFilters",
+            /apply only with/,
+        ],
+        [
+            "a bad filter",
+            { name: "app", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filter: "a b" }] },
+            "imageTagMutabilityExclusionFilters[0].filter",
+            /letters, digits/,
+        ],
+        [
+            "a KMS key with AES256",
+            { name: "app", encryptionConfigurations: [{ encryptionType: "AES256", kmsKey: "alias/x" }] },
+            "encryptionConfigurations[0].kmsKey",
+            /applies only with encryptionType "KMS"/,
+        ],
+        [
+            "an unknown encryption type",
+            { name: "app", encryptionConfigurations: [{ encryptionType: "ROT13" }] },
+            "encryptionConfigurations[0].encryptionType",
+            /must be one of/,
+        ],
         ["two encryption entries", { name: "app", encryptionConfigurations: [{}, {}] }, "encryptionConfigurations", /at most one/],
-        ["a non-boolean scanOnPush", { name: "app", imageScanningConfiguration: { scanOnPush: "yes" } }, "imageScanningConfiguration.scanOnPush", /true or false/],
+        [
+            "a non-boolean scanOnPush",
+            { name: "app", imageScanningConfiguration: { scanOnPush: "yes" } },
+            "imageScanningConfiguration.scanOnPush",
+            /true or false/,
+        ],
         ["a non-boolean adoptExisting", { name: "app", adoptExisting: "yes" }, "adoptExisting", /true or false/],
         ["a reserved tag name", { name: "app", tags: { "aws:owner": "x" } }, "tags.aws:owner", /reserved by AWS/],
         ["a non-string tag value", { name: "app", tags: { n: 1 } }, "tags.n", /must be strings/],
@@ -64,7 +96,10 @@ describe("Repository check", () => {
     });
 
     it("accepts KMS with a key, and KMS_DSSE", async () => {
-        assert.deepEqual(await failuresOf(repository, { name: "app", encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: "alias/ecr" }] }), []);
+        assert.deepEqual(
+            await failuresOf(repository, { name: "app", encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: "alias/ecr" }] }),
+            [],
+        );
         assert.deepEqual(await failuresOf(repository, { name: "app", encryptionConfigurations: [{ encryptionType: "KMS_DSSE" }] }), []);
     });
 });
@@ -78,7 +113,10 @@ describe("RepositoryPolicy and LifecyclePolicy check", () => {
         const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] };
         const fromObject = await repositoryPolicy.check({}, { repository: "app", policy: doc, region: "us-east-1" });
         const fromText = await repositoryPolicy.check({}, { repository: "app", policy: JSON.stringify(doc, null, 2), region: "us-east-1" });
-        assert.equal(fromObject.inputs.policy, '{"Statement":[{"Action":"ecr:BatchGetImage","Effect":"Allow","Principal":"*"}],"Version":"2012-10-17"}');
+        assert.equal(
+            fromObject.inputs.policy,
+            '{"Statement":[{"Action":"ecr:BatchGetImage","Effect":"Allow","Principal":"*"}],"Version":"2012-10-17"}',
+        );
         assert.equal(fromText.inputs.policy, fromObject.inputs.policy);
     });
 
@@ -91,16 +129,38 @@ describe("RepositoryPolicy and LifecyclePolicy check", () => {
         assert.ok(badJson.some((f) => f.property === "policy" && /not valid JSON/.test(f.reason)));
         const badRule = await failuresOf(lifecyclePolicy, {
             repository: "app",
-            policy: { rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 0 }, action: { type: "expire" } }] },
+            policy: {
+                rules: [
+                    {
+                        rulePriority: 1,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 0 },
+                        action: { type: "expire" },
+                    },
+                ],
+            },
         });
-        assert.ok(badRule.some((f) => f.property === "policy" && /rules\[0\].selection.countNumber/.test(f.reason)), JSON.stringify(badRule));
+        assert.ok(
+            badRule.some((f) => f.property === "policy" && /rules\[0\].selection.countNumber/.test(f.reason)),
+            JSON.stringify(badRule),
+        );
     });
 
     it("defers a policy that is not known yet (preview) and always reports it as a change", async () => {
-        const { inputs, failures } = await repositoryPolicy.check({}, { repository: "app", policy: { Statement: [{ Effect: "Allow", Principal: { AWS: UNKNOWN }, Action: "ecr:*" }] }, region: "us-east-1" });
+        const { inputs, failures } = await repositoryPolicy.check(
+            {},
+            {
+                repository: "app",
+                policy: { Statement: [{ Effect: "Allow", Principal: { AWS: UNKNOWN }, Action: "ecr:*" }] },
+                region: "us-east-1",
+            },
+        );
         assert.deepEqual(failures, []);
         assert.equal(inputs.policy, UNKNOWN);
-        const d = await repositoryPolicy.diff("app", { repository: "app", policy: "{}", region: "us-east-1", registryId: "1" }, inputs as any);
+        const d = await repositoryPolicy.diff(
+            "app",
+            { repository: "app", policy: "{}", region: "us-east-1", registryId: "1" },
+            inputs as any,
+        );
         assert.equal(d.changes, true);
     });
 });

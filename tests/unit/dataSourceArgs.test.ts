@@ -47,21 +47,41 @@ describe("data-source arguments are checked before any AWS call", () => {
             await reachesAws(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "x", mostRecent: false, region: "us-east-1" }));
         });
         it("wants exactly one of imageTag, imageDigest, mostRecent", async () => {
-            await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO }), "imageTag", /exactly one of `imageTag`, `imageDigest`, `mostRecent`/);
+            await rejectsNaming(
+                () => ecr.getImage({ repositoryName: GOOD_REPO }),
+                "imageTag",
+                /exactly one of `imageTag`, `imageDigest`, `mostRecent`/,
+            );
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, mostRecent: false }), "mostRecent", /exactly one/);
-            await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "a", imageDigest: DIGEST }), "imageDigest", /not `imageTag` and `imageDigest`/);
+            await rejectsNaming(
+                () => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "a", imageDigest: DIGEST }),
+                "imageDigest",
+                /not `imageTag` and `imageDigest`/,
+            );
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "a", mostRecent: true }), "mostRecent");
         });
         it("checks the digest format, the tag, the repository name, the registry id and the region", async () => {
-            await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageDigest: "sha256:abc" }), "imageDigest", /sha256:<64 lower-case hex digits>/);
+            await rejectsNaming(
+                () => ecr.getImage({ repositoryName: GOOD_REPO, imageDigest: "sha256:abc" }),
+                "imageDigest",
+                /sha256:<64 lower-case hex digits>/,
+            );
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageDigest: `sha256:${"AB".repeat(32)}` }), "imageDigest");
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageDigest: "ab".repeat(32) }), "imageDigest");
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "" }), "imageTag");
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "t".repeat(301) }), "imageTag", /1 to 300/);
-            await rejectsNaming(() => ecr.getImage({ repositoryName: "App", imageTag: "x" }), "repositoryName", /not a valid repository name/);
+            await rejectsNaming(
+                () => ecr.getImage({ repositoryName: "App", imageTag: "x" }),
+                "repositoryName",
+                /not a valid repository name/,
+            );
             await rejectsNaming(() => ecr.getImage({ repositoryName: "a", imageTag: "x" }), "repositoryName", /2 to 256/);
             await rejectsNaming(() => ecr.getImage({ repositoryName: undefined as any, imageTag: "x" }), "repositoryName");
-            await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "x", registryId: "12345" }), "registryId", /12-digit/);
+            await rejectsNaming(
+                () => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "x", registryId: "12345" }),
+                "registryId",
+                /12-digit/,
+            );
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, imageTag: "x", region: "mars" }), "region");
             await rejectsNaming(() => ecr.getImage({ repositoryName: GOOD_REPO, mostRecent: "yes" as any }), "mostRecent");
         });
@@ -80,15 +100,30 @@ describe("data-source arguments are checked before any AWS call", () => {
     describe("getImages", () => {
         it("accepts its filters", async () => {
             await reachesAws(() =>
-                ecr.getImages({ repositoryName: GOOD_REPO, tagStatus: "TAGGED", tagPattern: "v1.*", pushedAfter: "2024-05-01T00:00:00Z", limit: 5, region: "us-east-1" }),
+                ecr.getImages({
+                    repositoryName: GOOD_REPO,
+                    tagStatus: "TAGGED",
+                    tagPattern: "v1.*",
+                    pushedAfter: "2024-05-01T00:00:00Z",
+                    limit: 5,
+                    region: "us-east-1",
+                }),
             );
             await reachesAws(() => ecr.getImages({ repositoryName: GOOD_REPO, pushedAfter: 1714521600, region: "us-east-1" }));
         });
         it("rejects bad filters by name", async () => {
-            await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, tagStatus: "SOME" as any }), "tagStatus", /"TAGGED", "UNTAGGED", "ANY"/);
+            await rejectsNaming(
+                () => ecr.getImages({ repositoryName: GOOD_REPO, tagStatus: "SOME" as any }),
+                "tagStatus",
+                /"TAGGED", "UNTAGGED", "ANY"/,
+            );
             await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, tagPattern: "" }), "tagPattern");
             await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, tagPattern: "v1/*" }), "tagPattern");
-            await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, tagPattern: "v1*", tagStatus: "UNTAGGED" }), "tagPattern", /UNTAGGED/);
+            await rejectsNaming(
+                () => ecr.getImages({ repositoryName: GOOD_REPO, tagPattern: "v1*", tagStatus: "UNTAGGED" }),
+                "tagPattern",
+                /UNTAGGED/,
+            );
             await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, pushedAfter: "yesterday" }), "pushedAfter", /ISO 8601/);
             await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, pushedAfter: Number.NaN }), "pushedAfter");
             await rejectsNaming(() => ecr.getImages({ repositoryName: GOOD_REPO, limit: 0 }), "limit");
@@ -101,15 +136,34 @@ describe("data-source arguments are checked before any AWS call", () => {
         it("accepts a tag or a digest and a list of media types", async () => {
             await reachesAws(() => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", region: "us-east-1" }));
             await reachesAws(() =>
-                ecr.getImageManifest({ repositoryName: GOOD_REPO, imageDigest: DIGEST, acceptedMediaTypes: ["application/vnd.oci.image.manifest.v1+json"], region: "us-east-1" }),
+                ecr.getImageManifest({
+                    repositoryName: GOOD_REPO,
+                    imageDigest: DIGEST,
+                    acceptedMediaTypes: ["application/vnd.oci.image.manifest.v1+json"],
+                    region: "us-east-1",
+                }),
             );
         });
         it("rejects a missing or double selector, a bad digest and an empty media-type list", async () => {
-            await rejectsNaming(() => ecr.getImageManifest({ repositoryName: GOOD_REPO }), "imageTag", /exactly one of `imageTag`, `imageDigest`/);
-            await rejectsNaming(() => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", imageDigest: DIGEST }), "imageDigest");
+            await rejectsNaming(
+                () => ecr.getImageManifest({ repositoryName: GOOD_REPO }),
+                "imageTag",
+                /exactly one of `imageTag`, `imageDigest`/,
+            );
+            await rejectsNaming(
+                () => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", imageDigest: DIGEST }),
+                "imageDigest",
+            );
             await rejectsNaming(() => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageDigest: "sha512:00" }), "imageDigest");
-            await rejectsNaming(() => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", acceptedMediaTypes: [] }), "acceptedMediaTypes", /non-empty/);
-            await rejectsNaming(() => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", acceptedMediaTypes: ["json"] }), "acceptedMediaTypes[0]");
+            await rejectsNaming(
+                () => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", acceptedMediaTypes: [] }),
+                "acceptedMediaTypes",
+                /non-empty/,
+            );
+            await rejectsNaming(
+                () => ecr.getImageManifest({ repositoryName: GOOD_REPO, imageTag: "1", acceptedMediaTypes: ["json"] }),
+                "acceptedMediaTypes[0]",
+            );
         });
     });
 
@@ -119,9 +173,20 @@ describe("data-source arguments are checked before any AWS call", () => {
             await reachesAws(() => ecr.getLayerDownloadUrl({ repositoryName: GOOD_REPO, layerDigest: DIGEST, region: "us-east-1" }));
         });
         it("reject an empty list and name the bad digest by position", async () => {
-            await rejectsNaming(() => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: [] }), "layerDigests", /non-empty list/);
-            await rejectsNaming(() => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: undefined as any }), "layerDigests");
-            await rejectsNaming(() => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: [DIGEST, "sha256:xyz"] }), "layerDigests[1]", /"sha256:xyz"/);
+            await rejectsNaming(
+                () => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: [] }),
+                "layerDigests",
+                /non-empty list/,
+            );
+            await rejectsNaming(
+                () => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: undefined as any }),
+                "layerDigests",
+            );
+            await rejectsNaming(
+                () => ecr.getLayerAvailability({ repositoryName: GOOD_REPO, layerDigests: [DIGEST, "sha256:xyz"] }),
+                "layerDigests[1]",
+                /"sha256:xyz"/,
+            );
             await rejectsNaming(() => ecr.getLayerDownloadUrl({ repositoryName: GOOD_REPO, layerDigest: "latest" }), "layerDigest");
             await rejectsNaming(() => ecr.getLayerDownloadUrl({ repositoryName: "UPPER", layerDigest: DIGEST }), "repositoryName");
         });

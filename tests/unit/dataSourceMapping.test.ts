@@ -8,11 +8,11 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { readImage, readImages, tagPatternRegExp } from "../../provider/image";
-import { manifestResult, readImageManifest } from "../../provider/imageManifest";
-import { readAuthorizationToken } from "../../provider/authorizationToken";
-import { LAYER_BATCH_SIZE, readLayerAvailability, readLayerDownloadUrl } from "../../provider/layer";
-import { repositoryUri } from "../../provider/dataSource";
+import { readImage, readImages, tagPatternRegExp } from "../../sdk/readers/images";
+import { manifestResult, readImageManifest } from "../../sdk/readers/imageManifest";
+import { readAuthorizationToken } from "../../sdk/readers/authorizationToken";
+import { LAYER_BATCH_SIZE, readLayerAvailability, readLayerDownloadUrl } from "../../sdk/readers/layers";
+import { repositoryUri } from "../../sdk/readers/common";
 import { EcrError, NotFoundError } from "../../provider/errors";
 import { recordedClient } from "../helpers/recordedClient";
 
@@ -26,8 +26,9 @@ function withoutEndpointOverride(): () => void {
     const saved = keys.map((k) => [k, process.env[k]] as const);
     for (const k of keys) delete process.env[k];
     return () => {
-        for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
+        for (const [k, v] of saved)
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
     };
 }
 
@@ -49,10 +50,20 @@ describe("data sources against AWS itself (recorded client)", () => {
 
     it("getImage by tag: one DescribeImages by image id, imageUri derived from registry and region", async () => {
         const { client, requests } = recordedClient("us-east-1", () => ({
-            body: { imageDetails: [detail(d("a"), 1700000000.75, ["v2", "latest", "v10"], { lastRecordedPullTime: 1700000100.2, artifactMediaType: "application/vnd.oci.image.config.v1+json" })] },
+            body: {
+                imageDetails: [
+                    detail(d("a"), 1700000000.75, ["v2", "latest", "v10"], {
+                        lastRecordedPullTime: 1700000100.2,
+                        artifactMediaType: "application/vnd.oci.image.config.v1+json",
+                    }),
+                ],
+            },
         }));
         const img = await readImage({ repositoryName: "app", imageTag: "latest", region: "us-east-1" }, client);
-        assert.deepEqual(requests.map((r) => r.operation), ["DescribeImages"]);
+        assert.deepEqual(
+            requests.map((r) => r.operation),
+            ["DescribeImages"],
+        );
         assert.deepEqual(requests[0].body, { repositoryName: "app", imageIds: [{ imageTag: "latest" }] });
         assert.equal(requests[0].host, "api.ecr.us-east-1.amazonaws.com");
         assert.equal(img.imageUri, `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app@${d("a")}`);
@@ -79,7 +90,9 @@ describe("data sources against AWS itself (recorded client)", () => {
             { imageDetails: [detail(d("3"), 900, ["new"]), detail(d("4"), 200)], nextToken: "p3" },
             { imageDetails: [detail(d("5"), 500)] },
         ];
-        const { client, requests } = recordedClient("us-east-1", (_op, body) => ({ body: pages[body.nextToken === "p2" ? 1 : body.nextToken === "p3" ? 2 : 0] }));
+        const { client, requests } = recordedClient("us-east-1", (_op, body) => ({
+            body: pages[body.nextToken === "p2" ? 1 : body.nextToken === "p3" ? 2 : 0],
+        }));
         const img = await readImage({ repositoryName: "app", mostRecent: true, region: "us-east-1" }, client);
         assert.equal(img.imageDigest, d("3"));
         assert.deepEqual(img.imageTags, ["new"]);
@@ -104,18 +117,27 @@ describe("data sources against AWS itself (recorded client)", () => {
     });
 
     it("a missing tag or repository is a NotFoundError naming the repository and the tag", async () => {
-        const missingImage = recordedClient("us-east-1", () => ({ error: "ImageNotFoundException", message: "The image with imageId {imageDigest:'null', imageTag:'1.4.2'} does not exist" }));
-        await assert.rejects(readImage({ repositoryName: "app", imageTag: "1.4.2", region: "us-east-1" }, missingImage.client), (e: Error) => {
-            assert.ok(e instanceof NotFoundError);
-            assert.equal(e.message, 'ECR Image (app:1.4.2) not found: repository "app" has no image tagged "1.4.2"');
-            assert.equal((e.cause as Error).name, "ImageNotFoundException");
-            return true;
-        });
+        const missingImage = recordedClient("us-east-1", () => ({
+            error: "ImageNotFoundException",
+            message: "The image with imageId {imageDigest:'null', imageTag:'1.4.2'} does not exist",
+        }));
+        await assert.rejects(
+            readImage({ repositoryName: "app", imageTag: "1.4.2", region: "us-east-1" }, missingImage.client),
+            (e: Error) => {
+                assert.ok(e instanceof NotFoundError);
+                assert.equal(e.message, 'ECR Image (app:1.4.2) not found: repository "app" has no image tagged "1.4.2"');
+                assert.equal((e.cause as Error).name, "ImageNotFoundException");
+                return true;
+            },
+        );
         const missingRepo = recordedClient("us-east-1", () => ({ error: "RepositoryNotFoundException" }));
-        await assert.rejects(readImage({ repositoryName: "gone", imageDigest: d("c"), registryId: ACCOUNT, region: "us-east-1" }, missingRepo.client), {
-            name: "NotFoundError",
-            message: `ECR Repository (gone) not found in registry ${ACCOUNT}`,
-        });
+        await assert.rejects(
+            readImage({ repositoryName: "gone", imageDigest: d("c"), registryId: ACCOUNT, region: "us-east-1" }, missingRepo.client),
+            {
+                name: "NotFoundError",
+                message: `ECR Repository (gone) not found in registry ${ACCOUNT}`,
+            },
+        );
     });
 
     it("other errors come in the one format, with the image named", async () => {
@@ -141,38 +163,62 @@ describe("getImages: the filters DescribeImages does not have", () => {
         detail(d("6"), 200, ["v1.9"]),
         detail(d("5"), 500),
     ];
-    const serve = () => recordedClient("us-east-1", (_op, body) => ({ body: { imageDetails: images.filter((i) => body.filter?.tagStatus !== "TAGGED" || i.imageTags) } }));
+    const serve = () =>
+        recordedClient("us-east-1", (_op, body) => ({
+            body: { imageDetails: images.filter((i) => body.filter?.tagStatus !== "TAGGED" || i.imageTags) },
+        }));
 
     it("returns everything newest first (equal push times by digest), one entry per tag in imageIds", async () => {
         const { client, requests } = serve();
         const out = await readImages({ repositoryName: "app", region: "us-east-1" }, client);
-        assert.deepEqual(out.images.map((i) => i.imageDigest), [d("5"), d("2"), d("3"), d("4"), d("6"), d("1")]);
+        assert.deepEqual(
+            out.images.map((i) => i.imageDigest),
+            [d("5"), d("2"), d("3"), d("4"), d("6"), d("1")],
+        );
         assert.deepEqual(requests[0].body, { repositoryName: "app", maxResults: 1000 });
         assert.equal(out.imageIds.length, 7);
         assert.deepEqual(out.imageIds[0], { imageDigest: d("5") });
-        assert.deepEqual(out.imageIds.filter((x) => x.imageDigest === d("1")).map((x) => x.imageTag), ["stable", "v1.0"]);
+        assert.deepEqual(
+            out.imageIds.filter((x) => x.imageDigest === d("1")).map((x) => x.imageTag),
+            ["stable", "v1.0"],
+        );
         assert.equal(out.images[0].imageUri, `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app@${d("5")}`);
     });
 
     it("tagPattern matches any tag, `.` literally, and asks ECR for tagged images only", async () => {
         const { client, requests } = serve();
         const out = await readImages({ repositoryName: "app", tagPattern: "v1.*", region: "us-east-1" }, client);
-        assert.deepEqual(out.images.map((i) => i.imageDigest), [d("4"), d("6"), d("1")]);
+        assert.deepEqual(
+            out.images.map((i) => i.imageDigest),
+            [d("4"), d("6"), d("1")],
+        );
         assert.deepEqual(requests[0].body.filter, { tagStatus: "TAGGED" });
     });
 
     it("pushedAfter keeps images pushed strictly later, given as unix seconds or ISO 8601", async () => {
         const { client } = serve();
         const bySeconds = await readImages({ repositoryName: "app", pushedAfter: 300, region: "us-east-1" }, client);
-        assert.deepEqual(bySeconds.images.map((i) => i.imageDigest), [d("5"), d("2")]);
-        const byIso = await readImages({ repositoryName: "app", pushedAfter: new Date(299_000).toISOString(), region: "us-east-1" }, client);
-        assert.deepEqual(byIso.images.map((i) => i.imageDigest), [d("5"), d("2"), d("3")]);
+        assert.deepEqual(
+            bySeconds.images.map((i) => i.imageDigest),
+            [d("5"), d("2")],
+        );
+        const byIso = await readImages(
+            { repositoryName: "app", pushedAfter: new Date(299_000).toISOString(), region: "us-east-1" },
+            client,
+        );
+        assert.deepEqual(
+            byIso.images.map((i) => i.imageDigest),
+            [d("5"), d("2"), d("3")],
+        );
     });
 
     it("limit keeps the newest after every filter", async () => {
         const { client } = serve();
         const out = await readImages({ repositoryName: "app", tagPattern: "v*", limit: 2, region: "us-east-1" }, client);
-        assert.deepEqual(out.images.map((i) => i.imageDigest), [d("2"), d("3")]);
+        assert.deepEqual(
+            out.images.map((i) => i.imageDigest),
+            [d("2"), d("3")],
+        );
     });
 
     it("tag patterns: `*` is the only wildcard", () => {
@@ -203,9 +249,24 @@ describe("getImageManifest", () => {
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
         manifests: [
-            { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("a"), size: 500, platform: { os: "linux", architecture: "amd64" } },
-            { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("b"), size: 500, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
-            { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("e"), size: 800, platform: { os: "unknown", architecture: "unknown" } },
+            {
+                mediaType: "application/vnd.oci.image.manifest.v1+json",
+                digest: d("a"),
+                size: 500,
+                platform: { os: "linux", architecture: "amd64" },
+            },
+            {
+                mediaType: "application/vnd.oci.image.manifest.v1+json",
+                digest: d("b"),
+                size: 500,
+                platform: { os: "linux", architecture: "arm64", variant: "v8" },
+            },
+            {
+                mediaType: "application/vnd.oci.image.manifest.v1+json",
+                digest: d("e"),
+                size: 800,
+                platform: { os: "unknown", architecture: "unknown" },
+            },
         ],
     });
     const meta = { registryId: ACCOUNT, repositoryName: "app", region: "us-east-1" };
@@ -216,7 +277,13 @@ describe("getImageManifest", () => {
         assert.equal(m.digestMatches, true);
         assert.equal(m.computedDigest, sha(single));
         assert.deepEqual(m.config, { digest: d("c"), mediaType: "application/vnd.oci.image.config.v1+json", size: 7 });
-        assert.deepEqual(m.layers.map((l) => [l.digest, l.size]), [[d("1"), 10], [d("2"), 20]]);
+        assert.deepEqual(
+            m.layers.map((l) => [l.digest, l.size]),
+            [
+                [d("1"), 10],
+                [d("2"), 20],
+            ],
+        );
         assert.deepEqual(m.manifests, []);
         assert.deepEqual(m.platformDigests, {});
     });
@@ -240,7 +307,18 @@ describe("getImageManifest", () => {
 
     it("one BatchGetImage with the default media types; ImageNotFound in `failures` becomes a NotFoundError", async () => {
         const found = recordedClient("us-east-1", () => ({
-            body: { images: [{ registryId: ACCOUNT, repositoryName: "app", imageId: { imageDigest: sha(single), imageTag: "1" }, imageManifest: single, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json" }], failures: [] },
+            body: {
+                images: [
+                    {
+                        registryId: ACCOUNT,
+                        repositoryName: "app",
+                        imageId: { imageDigest: sha(single), imageTag: "1" },
+                        imageManifest: single,
+                        imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+                    },
+                ],
+                failures: [],
+            },
         }));
         const m = await readImageManifest({ repositoryName: "app", imageTag: "1", region: "us-east-1" }, found.client);
         assert.equal(m.imageDigest, sha(single));
@@ -254,13 +332,19 @@ describe("getImageManifest", () => {
         ]);
 
         const missing = recordedClient("us-east-1", () => ({
-            body: { images: [], failures: [{ imageId: { imageTag: "9" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }] },
+            body: {
+                images: [],
+                failures: [{ imageId: { imageTag: "9" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }],
+            },
         }));
         await assert.rejects(readImageManifest({ repositoryName: "app", imageTag: "9", region: "us-east-1" }, missing.client), {
             name: "NotFoundError",
-            message: 'ECR Image (app:9) not found: repository "app" has no image tagged "9" (ECR: ImageNotFound: Requested image not found)',
+            message:
+                'ECR Image (app:9) not found: repository "app" has no image tagged "9" (ECR: ImageNotFound: Requested image not found)',
         });
-        const other = recordedClient("us-east-1", () => ({ body: { images: [], failures: [{ imageId: { imageTag: "9" }, failureCode: "KmsError", failureReason: "key disabled" }] } }));
+        const other = recordedClient("us-east-1", () => ({
+            body: { images: [], failures: [{ imageId: { imageTag: "9" }, failureCode: "KmsError", failureReason: "key disabled" }] },
+        }));
         await assert.rejects(readImageManifest({ repositoryName: "app", imageTag: "9", region: "us-east-1" }, other.client), {
             name: "EcrError",
             message: "reading the manifest of ECR Image (app:9): KmsError: key disabled",
@@ -276,10 +360,21 @@ describe("getAuthorizationToken", () => {
     it("decodes user and password (which may hold ':'), and builds a docker config keyed by registry host", async () => {
         const token = Buffer.from("AWS:pa:ss=word").toString("base64");
         const { client, requests } = recordedClient("eu-west-1", () => ({
-            body: { authorizationData: [{ authorizationToken: token, expiresAt: 1700043200, proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com` }] },
+            body: {
+                authorizationData: [
+                    {
+                        authorizationToken: token,
+                        expiresAt: 1700043200,
+                        proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`,
+                    },
+                ],
+            },
         }));
         const t = await readAuthorizationToken({ registryId: ACCOUNT, region: "eu-west-1" }, client);
-        assert.deepEqual(requests.map((r) => r.body), [{ registryIds: [ACCOUNT] }]);
+        assert.deepEqual(
+            requests.map((r) => r.body),
+            [{ registryIds: [ACCOUNT] }],
+        );
         assert.equal(t.userName, "AWS");
         assert.equal(t.password, "pa:ss=word");
         assert.equal(t.authorizationToken, token);
@@ -292,7 +387,11 @@ describe("getAuthorizationToken", () => {
 
     it("asks for no particular registry unless told to", async () => {
         const { client, requests } = recordedClient("us-east-1", () => ({
-            body: { authorizationData: [{ authorizationToken: Buffer.from("AWS:x").toString("base64"), expiresAt: 1, proxyEndpoint: "https://r" }] },
+            body: {
+                authorizationData: [
+                    { authorizationToken: Buffer.from("AWS:x").toString("base64"), expiresAt: 1, proxyEndpoint: "https://r" },
+                ],
+            },
         }));
         const t = await readAuthorizationToken({ region: "us-east-1" }, client);
         assert.deepEqual(requests[0].body, {});
@@ -311,18 +410,42 @@ describe("layers", () => {
         const held = new Set([digestN(3), digestN(150), digestN(249)]);
         const { client, requests } = recordedClient("us-east-1", (_op, body) => ({
             body: {
-                layers: body.layerDigests.filter((x: string) => held.has(x)).map((x: string) => ({ layerDigest: x, layerAvailability: "AVAILABLE", layerSize: 42, mediaType: "m" })),
-                failures: body.layerDigests.filter((x: string) => !held.has(x)).map((x: string) => ({ layerDigest: x, failureCode: "MissingLayerDigest", failureReason: "Could not find layer" })),
+                layers: body.layerDigests
+                    .filter((x: string) => held.has(x))
+                    .map((x: string) => ({ layerDigest: x, layerAvailability: "AVAILABLE", layerSize: 42, mediaType: "m" })),
+                failures: body.layerDigests
+                    .filter((x: string) => !held.has(x))
+                    .map((x: string) => ({ layerDigest: x, failureCode: "MissingLayerDigest", failureReason: "Could not find layer" })),
             },
         }));
         const asked = [...Array.from({ length: 250 }, (_, i) => digestN(i)), digestN(3), digestN(0)];
         const out = await readLayerAvailability({ repositoryName: "app", layerDigests: asked, region: "us-east-1" }, client);
-        assert.deepEqual(requests.map((r) => r.body.layerDigests.length), [LAYER_BATCH_SIZE, LAYER_BATCH_SIZE, 50]);
+        assert.deepEqual(
+            requests.map((r) => r.body.layerDigests.length),
+            [LAYER_BATCH_SIZE, LAYER_BATCH_SIZE, 50],
+        );
         assert.equal(out.layers.length, 250, "duplicates asked once");
-        assert.deepEqual(out.layers.map((l) => l.layerDigest), asked.slice(0, 250));
-        assert.deepEqual(out.layers.filter((l) => l.available).map((l) => l.layerDigest), [digestN(3), digestN(150), digestN(249)]);
-        assert.deepEqual(out.layers[3], { layerDigest: digestN(3), available: true, layerAvailability: "AVAILABLE", layerSize: 42, mediaType: "m" });
-        assert.deepEqual(out.layers[0], { layerDigest: digestN(0), available: false, failureCode: "MissingLayerDigest", failureReason: "Could not find layer" });
+        assert.deepEqual(
+            out.layers.map((l) => l.layerDigest),
+            asked.slice(0, 250),
+        );
+        assert.deepEqual(
+            out.layers.filter((l) => l.available).map((l) => l.layerDigest),
+            [digestN(3), digestN(150), digestN(249)],
+        );
+        assert.deepEqual(out.layers[3], {
+            layerDigest: digestN(3),
+            available: true,
+            layerAvailability: "AVAILABLE",
+            layerSize: 42,
+            mediaType: "m",
+        });
+        assert.deepEqual(out.layers[0], {
+            layerDigest: digestN(0),
+            available: false,
+            failureCode: "MissingLayerDigest",
+            failureReason: "Could not find layer",
+        });
         assert.equal(out.failures.length, 247);
         assert.equal(out.allAvailable, false);
         assert.equal(out.missingLayerDigests.length, 247);

@@ -38,7 +38,8 @@ describe("data sources: Output forms (setMocks, own process)", function () {
     });
 
     it("getAuthorizationTokenOutput: user name, registry address, expiry and region stay plain", () => {
-        for (const k of ["userName", "proxyEndpoint", "expiresAt", "region", "id"]) assert.equal(out.loginSecrecy[k], false, `${k} must not be secret`);
+        for (const k of ["userName", "proxyEndpoint", "expiresAt", "region", "id"])
+            assert.equal(out.loginSecrecy[k], false, `${k} must not be secret`);
         assert.equal(out.login.userName, "AWS");
         assert.equal(out.login.proxyEndpoint, out.login.localUrl);
     });

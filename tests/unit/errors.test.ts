@@ -6,9 +6,11 @@ import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import { ECRClient } from "@aws-sdk/client-ecr";
+// The SDK's own strategy with only the delay changed (a dependency of @aws-sdk/client-ecr, pinned by the lockfile).
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
-import { configure, resetClients } from "../../provider/client";
+import { configure, maxAttempts, resetClients, setRetryStrategyForTests } from "../../provider/client";
 import { useEndpoint } from "../helpers/moto";
 
 /** Replaces ECRClient.send with `impl` for one test; returns the calls seen and a restore function. */
@@ -25,7 +27,11 @@ function stubSend(impl: (name: string, input: any, n: number) => unknown) {
 
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: {} });
 
-const POLICY = { repository: "app", policy: '{"Statement":[{"Action":"ecr:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/new"}}],"Version":"2012-10-17"}', region: "us-east-1" };
+const POLICY = {
+    repository: "app",
+    policy: '{"Statement":[{"Action":"ecr:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/new"}}],"Version":"2012-10-17"}',
+    region: "us-east-1",
+};
 
 describe("repository policy: IAM propagation retry", () => {
     let stub: ReturnType<typeof stubSend>;
@@ -41,7 +47,11 @@ describe("repository policy: IAM propagation retry", () => {
 
     it("retries while IAM has not yet seen a new principal, then succeeds", async () => {
         stub = stubSend((name, _input, n) => {
-            if (name === "SetRepositoryPolicy" && n <= 2) throw awsError("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
+            if (name === "SetRepositoryPolicy" && n <= 2)
+                throw awsError(
+                    "InvalidParameterException",
+                    "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
+                );
             return { registryId: "123456789012", policyText: POLICY.policy };
         });
         const created = await repositoryPolicy.create(POLICY);
@@ -53,7 +63,10 @@ describe("repository policy: IAM propagation retry", () => {
         stub = stubSend(() => {
             throw awsError("InvalidParameterException", "Invalid parameter at 'RepositoryName'");
         });
-        await assert.rejects(repositoryPolicy.create(POLICY), /^EcrError: creating ECR Repository Policy \(app\): InvalidParameterException: Invalid parameter at 'RepositoryName'/);
+        await assert.rejects(
+            repositoryPolicy.create(POLICY),
+            /^EcrError: creating ECR Repository Policy \(app\): InvalidParameterException: Invalid parameter at 'RepositoryName'/,
+        );
         assert.deepEqual(stub.calls, ["SetRepositoryPolicy"]);
     });
 
@@ -61,7 +74,10 @@ describe("repository policy: IAM propagation retry", () => {
         stub = stubSend(() => {
             throw awsError("RepositoryNotFoundException", "The repository with name 'app' does not exist");
         });
-        await assert.rejects(repositoryPolicy.update("app", { ...POLICY, registryId: "1" }, POLICY), /updating ECR Repository Policy \(app\): RepositoryNotFoundException/);
+        await assert.rejects(
+            repositoryPolicy.update("app", { ...POLICY, registryId: "1" }, POLICY),
+            /updating ECR Repository Policy \(app\): RepositoryNotFoundException/,
+        );
         assert.equal(stub.calls.length, 1);
     });
 });
@@ -72,17 +88,34 @@ describe("repository update that fails part way", () => {
 
     it("reports the error with the state that was applied, so the engine keeps it", async () => {
         stub = stubSend((name) => {
-            if (name === "PutImageScanningConfiguration") throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
+            if (name === "PutImageScanningConfiguration")
+                throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
             return {};
         });
-        const olds = {
-            name: "app", arn: "arn:aws:ecr:us-east-1:123456789012:repository/app", registryId: "123456789012", repositoryUrl: "x/app",
-            imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1",
+        const olds: repository.RepositoryOutputs = {
+            name: "app",
+            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            registryId: "123456789012",
+            repositoryUrl: "x/app",
+            imageTagMutability: "MUTABLE",
+            imageTagMutabilityExclusionFilters: [],
+            imageScanningConfiguration: { scanOnPush: false },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            forceDelete: false,
+            adoptExisting: false,
+            tags: {},
+            region: "us-east-1",
         };
-        const news = { ...olds, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
+        const news: repository.RepositoryOutputs = {
+            ...olds,
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+        };
         await assert.rejects(repository.update("app", olds, news), (e: any) => {
-            assert.match(e.message, /^updating image scanning of ECR Repository \(app\): AccessDeniedException: not allowed.*Hint: the credentials in use lack the ECR permission/);
+            assert.match(
+                e.message,
+                /^updating image scanning of ECR Repository \(app\): AccessDeniedException: not allowed.*Hint: the credentials in use lack the ECR permission/,
+            );
             assert.equal(e.id, "app");
             assert.equal(e.properties.imageTagMutability, "IMMUTABLE", "the mutability change that succeeded is kept");
             assert.equal(e.properties.imageScanningConfiguration.scanOnPush, false, "the scanning change that failed is not");
@@ -108,34 +141,62 @@ describe("the SDK's retry budget over HTTP", () => {
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         restoreEnv = useEndpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-        resetClients();
+        // The SDK's retry decisions and token bucket, with zero backoff: the attempts are real, the waiting is not.
+        setRetryStrategyForTests((attempts) => new ConfiguredRetryStrategy(attempts, 0));
     });
     after(async () => {
-        resetClients();
+        setRetryStrategyForTests(undefined);
         restoreEnv();
         await new Promise((r) => server.close(r));
     });
-    beforeEach(() => (seen.length = 0));
+    beforeEach(() => {
+        seen.length = 0;
+        resetClients(); // a fresh retry token bucket per test
+    });
 
-    const inputs = { name: "app", imageTagMutability: "MUTABLE", imageTagMutabilityExclusionFilters: [], imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false, adoptExisting: false, tags: {}, region: "us-east-1" };
+    const inputs: repository.RepositoryInputs = {
+        name: "app",
+        imageTagMutability: "MUTABLE",
+        imageTagMutabilityExclusionFilters: [],
+        imageScanningConfiguration: { scanOnPush: false },
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        forceDelete: false,
+        adoptExisting: false,
+        tags: {},
+        region: "us-east-1",
+    };
 
-    it("retries throttling a bounded number of times, then reports it in the one format", async function () {
-        this.timeout(60_000);
+    it("retries throttling a bounded number of times, then reports it in the one format", async () => {
         answer = { status: 400, type: "ThrottlingException" };
         await assert.rejects(repository.create(inputs), (e: Error) => {
             assert.match(e.message, /^creating ECR Repository \(app\): ThrottlingException/);
             assert.equal((e.cause as Error).name, "ThrottlingException");
             return true;
         });
-        assert.equal(seen.length, 5, "standard retry mode: 5 attempts in all");
+        assert.ok(maxAttempts() > 1, "the default budget retries at all");
+        assert.equal(seen.length, maxAttempts(), "standard retry mode: the whole budget, no more");
         assert.ok(seen.every((op) => op === "CreateRepository"));
     });
 
-    it("retries 5xx answers too", async function () {
-        this.timeout(60_000);
+    it("retries 5xx answers too", async () => {
         answer = { status: 500, type: "ServerException" };
         await assert.rejects(repository.create(inputs), /creating ECR Repository \(app\): ServerException/);
-        assert.equal(seen.length, 5);
+        assert.equal(seen.length, maxAttempts());
+    });
+
+    it("takes the budget from AWS_MAX_ATTEMPTS", async () => {
+        const saved = process.env.AWS_MAX_ATTEMPTS;
+        process.env.AWS_MAX_ATTEMPTS = "3";
+        resetClients();
+        try {
+            answer = { status: 400, type: "ThrottlingException" };
+            await assert.rejects(repository.create(inputs), /ThrottlingException/);
+            assert.equal(seen.length, 3);
+        } finally {
+            if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+            else process.env.AWS_MAX_ATTEMPTS = saved;
+            resetClients();
+        }
     });
 
     it("does not retry an error that cannot heal by itself", async () => {

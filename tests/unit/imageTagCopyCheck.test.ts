@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as imageCopy from "../../provider/images/imageCopy";
 import * as imageTag from "../../provider/images/imageTag";
-import { UNKNOWN } from "../../provider/policy";
+import { UNKNOWN } from "../../provider/validate";
 import { noAwsCalls } from "../helpers/noAws";
 
 type Failure = { property: string; reason: string };
@@ -22,9 +22,18 @@ describe("ImageTag check", () => {
         const a = await imageTag.check({}, { repository: "app", sourceTag: "1.4.2", tag: "prod", region: "eu-west-1", __provider: "x" });
         assert.deepEqual(a.failures, []);
         assert.deepEqual(a.inputs, { repository: "app", sourceTag: "1.4.2", tag: "prod", region: "eu-west-1" });
-        const b = await imageTag.check({}, { repository: "app", sourceDigest: DIGEST, tag: "prod", registryId: "123456789012", region: "us-east-1" });
+        const b = await imageTag.check(
+            {},
+            { repository: "app", sourceDigest: DIGEST, tag: "prod", registryId: "123456789012", region: "us-east-1" },
+        );
         assert.deepEqual(b.failures, []);
-        assert.deepEqual(b.inputs, { repository: "app", sourceDigest: DIGEST, tag: "prod", registryId: "123456789012", region: "us-east-1" });
+        assert.deepEqual(b.inputs, {
+            repository: "app",
+            sourceDigest: DIGEST,
+            tag: "prod",
+            registryId: "123456789012",
+            region: "us-east-1",
+        });
     });
 
     it("passes unknown values through during preview", async () => {
@@ -32,14 +41,29 @@ describe("ImageTag check", () => {
     });
 
     const cases: [string, object, string, RegExp][] = [
-        ["neither source", { repository: "app", tag: "prod" }, "sourceTag | sourceDigest", /set exactly one of `sourceTag`.*neither is set/],
+        [
+            "neither source",
+            { repository: "app", tag: "prod" },
+            "sourceTag | sourceDigest",
+            /set exactly one of `sourceTag`.*neither is set/,
+        ],
         ["both sources", { repository: "app", tag: "prod", sourceTag: "1", sourceDigest: DIGEST }, "sourceTag | sourceDigest", /not both/],
         ["a tag with a space", { repository: "app", sourceTag: "1.0", tag: "my tag" }, "tag", /must be an image tag/],
         ["a tag starting with a dot", { repository: "app", sourceTag: "1.0", tag: ".hidden" }, "tag", /not starting with \. or -/],
         ["a 129-character tag", { repository: "app", sourceTag: "1.0", tag: "a".repeat(129) }, "tag", /1 to 128/],
         ["a missing tag", { repository: "app", sourceTag: "1.0" }, "tag", /is required/],
-        ["a short digest", { repository: "app", sourceDigest: "sha256:abc", tag: "prod" }, "sourceDigest", /sha256:<64 lower-case hex digits>/],
-        ["an upper-case digest", { repository: "app", sourceDigest: `sha256:${"A".repeat(64)}`, tag: "prod" }, "sourceDigest", /lower-case/],
+        [
+            "a short digest",
+            { repository: "app", sourceDigest: "sha256:abc", tag: "prod" },
+            "sourceDigest",
+            /sha256:<64 lower-case hex digits>/,
+        ],
+        [
+            "an upper-case digest",
+            { repository: "app", sourceDigest: `sha256:${"A".repeat(64)}`, tag: "prod" },
+            "sourceDigest",
+            /lower-case/,
+        ],
         ["an invalid repository", { repository: "App", sourceTag: "1.0", tag: "prod" }, "repository", /not a valid repository name/],
         ["no repository", { sourceTag: "1.0", tag: "prod" }, "repository", /is required/],
         ["a tag copied onto itself", { repository: "app", sourceTag: "prod", tag: "prod" }, "tag", /cannot be copied onto itself/],
@@ -73,7 +97,10 @@ describe("ImageCopy check", () => {
     afterEach(() => restore());
 
     const failures = async (news: object) => ((await imageCopy.check({}, news)).failures ?? []) as Failure[];
-    const ok = { source: { repository: "app", imageTag: "1.4.2", region: "us-east-1" }, destination: { repository: "mirror", region: "eu-west-1" } };
+    const ok = {
+        source: { repository: "app", imageTag: "1.4.2", region: "us-east-1" },
+        destination: { repository: "mirror", region: "eu-west-1" },
+    };
 
     it("fills the regions and defaults the destination tags to the source tag", async () => {
         const { inputs, failures: f } = await imageCopy.check({}, { ...ok, __provider: "x" });
@@ -94,17 +121,47 @@ describe("ImageCopy check", () => {
     const cases: [string, object, string, RegExp][] = [
         ["no source", { destination: ok.destination }, "source", /is required/],
         ["no destination", { source: ok.source }, "destination", /is required/],
-        ["a source with both tag and digest", { ...ok, source: { ...ok.source, imageDigest: DIGEST } }, "source.imageTag | source.imageDigest", /not both/],
+        [
+            "a source with both tag and digest",
+            { ...ok, source: { ...ok.source, imageDigest: DIGEST } },
+            "source.imageTag | source.imageDigest",
+            /not both/,
+        ],
         ["a source with neither", { ...ok, source: { repository: "app" } }, "source.imageTag | source.imageDigest", /neither is set/],
         ["a bad source digest", { ...ok, source: { repository: "app", imageDigest: "latest" } }, "source.imageDigest", /sha256:/],
-        ["a bad destination tag", { ...ok, destination: { ...ok.destination, tags: ["ok", "not ok"] } }, "destination.tags[1]", /must be an image tag/],
-        ["destination tags that are not a list", { ...ok, destination: { ...ok.destination, tags: "1.0" } }, "destination.tags", /must be a list/],
-        ["a bad destination repository", { ...ok, destination: { repository: "Mirror" } }, "destination.repository", /not a valid repository name/],
-        ["the source repository as destination", { ...ok, destination: { repository: "app", region: "us-east-1" } }, "destination.repository", /use `ImageTag`/],
+        [
+            "a bad destination tag",
+            { ...ok, destination: { ...ok.destination, tags: ["ok", "not ok"] } },
+            "destination.tags[1]",
+            /must be an image tag/,
+        ],
+        [
+            "destination tags that are not a list",
+            { ...ok, destination: { ...ok.destination, tags: "1.0" } },
+            "destination.tags",
+            /must be a list/,
+        ],
+        [
+            "a bad destination repository",
+            { ...ok, destination: { repository: "Mirror" } },
+            "destination.repository",
+            /not a valid repository name/,
+        ],
+        [
+            "the source repository as destination",
+            { ...ok, destination: { repository: "app", region: "us-east-1" } },
+            "destination.repository",
+            /use `ImageTag`/,
+        ],
         ["a bad platform", { ...ok, platforms: ["amd64"] }, "platforms[0]", /os\/architecture/],
         ["an empty platform list", { ...ok, platforms: [] }, "platforms", /non-empty list/],
         ["a bad source registry id", { ...ok, source: { ...ok.source, registryId: "12" } }, "source.registryId", /12-digit/],
-        ["a bad destination region", { ...ok, destination: { repository: "mirror", region: "europe" } }, "destination.region", /AWS region/],
+        [
+            "a bad destination region",
+            { ...ok, destination: { repository: "mirror", region: "europe" } },
+            "destination.region",
+            /AWS region/,
+        ],
     ];
     for (const [what, news, property, reason] of cases) {
         it(`refuses ${what}`, async () => {
@@ -116,8 +173,18 @@ describe("ImageCopy check", () => {
     }
 
     it("replaces only when the destination moves; source, platforms and tags update in place", async () => {
-        const inputs = (await imageCopy.check({}, { ...ok, source: { repository: "app", imageDigest: DIGEST, region: "us-east-1" } })).inputs as imageCopy.ImageCopyInputs;
-        const olds = { ...inputs, sourceDigest: DIGEST, imageDigest: DIGEST, imageUri: "x", tags: [], bytesCopied: 1, layersCopied: 1, layersSkipped: 0 };
+        const inputs = (await imageCopy.check({}, { ...ok, source: { repository: "app", imageDigest: DIGEST, region: "us-east-1" } }))
+            .inputs as imageCopy.ImageCopyInputs;
+        const olds = {
+            ...inputs,
+            sourceDigest: DIGEST,
+            imageDigest: DIGEST,
+            imageUri: "x",
+            tags: [],
+            bytesCopied: 1,
+            layersCopied: 1,
+            layersSkipped: 0,
+        };
         assert.equal((await imageCopy.diff("id", olds, inputs)).changes, false);
         const retag = await imageCopy.diff("id", olds, { ...inputs, destination: { ...inputs.destination, tags: ["a"] } });
         assert.deepEqual([retag.changes, retag.replaces], [true, []]);

@@ -51,7 +51,11 @@ describe("sdk wiring (setMocks, own process)", function () {
     });
 
     it("stores the provider as a one-line require of the installed package, a few hundred bytes", () => {
-        for (const [type, kind] of [["Repository", "repository"], ["RepositoryPolicy", "repositoryPolicy"], ["LifecyclePolicy", "lifecyclePolicy"]]) {
+        for (const [type, kind] of [
+            ["Repository", "repository"],
+            ["RepositoryPolicy", "repositoryPolicy"],
+            ["LifecyclePolicy", "lifecyclePolicy"],
+        ]) {
             const provider: string = find(`pulumi-nodejs:dynamic/ecr:${type}`, "app").inputs.__provider;
             assert.ok(provider.includes(`require("pulumi-ecr/provider/${kind}")`), provider.slice(0, 400));
             assert.ok(provider.length < 400, `serialized ${type} provider is ${provider.length} bytes`);

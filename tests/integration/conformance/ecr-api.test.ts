@@ -69,7 +69,12 @@ describe("ECR API conformance: local endpoint vs moto", function () {
     }
 
     /** The local endpoint follows the reference; moto is asserted to still diverge as recorded. */
-    function divergent(id: DivergenceId, title: string, scenario: (x: Target) => Promise<unknown>, reference: (obs: Observation) => void): void {
+    function divergent(
+        id: DivergenceId,
+        title: string,
+        scenario: (x: Target) => Promise<unknown>,
+        reference: (obs: Observation) => void,
+    ): void {
         it(`${title} (moto diverges: ${KNOWN_DIVERGENCES[id]})`, async () => {
             reference(await observe(() => scenario(t.local)));
             const moto = await observe(() => scenario(t.moto));
@@ -236,7 +241,15 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             async (x) => {
                 const name = await repo(x, "tags", { tags: [{ Key: "a", Value: "1" }] });
                 const arn = `arn:aws:ecr:us-east-1:${ACCOUNT_ID}:repository/${name}`;
-                await x.ecr.send(new c.TagResourceCommand({ resourceArn: arn, tags: [{ Key: "a", Value: "2" }, { Key: "b", Value: "3" }] }));
+                await x.ecr.send(
+                    new c.TagResourceCommand({
+                        resourceArn: arn,
+                        tags: [
+                            { Key: "a", Value: "2" },
+                            { Key: "b", Value: "3" },
+                        ],
+                    }),
+                );
                 const afterTag = await x.ecr.send(new c.ListTagsForResourceCommand({ resourceArn: arn }));
                 await x.ecr.send(new c.UntagResourceCommand({ resourceArn: arn, tagKeys: ["a", "not-there"] }));
                 const afterUntag = await x.ecr.send(new c.ListTagsForResourceCommand({ resourceArn: arn }));
@@ -294,7 +307,8 @@ describe("ECR API conformance: local endpoint vs moto", function () {
 
         same(
             "SetRepositoryPolicy with a document that is no policy is InvalidParameterException",
-            async (x) => x.ecr.send(new c.SetRepositoryPolicyCommand({ repositoryName: await repo(x, "badpolicy"), policyText: '{"x":1}' })),
+            async (x) =>
+                x.ecr.send(new c.SetRepositoryPolicyCommand({ repositoryName: await repo(x, "badpolicy"), policyText: '{"x":1}' })),
             (obs) => assert.equal(errorName(obs), "InvalidParameterException"),
         );
 
@@ -302,7 +316,9 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             "Put/Get/DeleteLifecyclePolicy round trip, then the policy is gone",
             async (x) => {
                 const name = await repo(x, "lifecycle");
-                const put = await attempt(x.ecr.send(new c.PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: LIFECYCLE })));
+                const put = await attempt(
+                    x.ecr.send(new c.PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: LIFECYCLE })),
+                );
                 const got = (await attempt(x.ecr.send(new c.GetLifecyclePolicyCommand({ repositoryName: name })))) as Json;
                 delete got.lastEvaluatedAt; // see KNOWN_DIVERGENCES.lifecycleLastEvaluatedAt
                 const deleted = (await attempt(x.ecr.send(new c.DeleteLifecyclePolicyCommand({ repositoryName: name })))) as Json;
@@ -325,7 +341,9 @@ describe("ECR API conformance: local endpoint vs moto", function () {
                 x.ecr.send(
                     new c.PutLifecyclePolicyCommand({
                         repositoryName: await repo(x, "badlifecycle"),
-                        lifecyclePolicyText: JSON.stringify({ description: "a policy document long enough to pass the length check, but with no rules at all" }),
+                        lifecyclePolicyText: JSON.stringify({
+                            description: "a policy document long enough to pass the length check, but with no rules at all",
+                        }),
                     }),
                 ),
             (obs) => assert.equal(errorName(obs), "InvalidParameterException"),
@@ -405,7 +423,8 @@ describe("ECR API conformance: local endpoint vs moto", function () {
 
         same(
             "DescribeImages of a missing tag is ImageNotFoundException",
-            async (x) => x.ecr.send(new c.DescribeImagesCommand({ repositoryName: await repo(x, "notag"), imageIds: [{ imageTag: "nope" }] })),
+            async (x) =>
+                x.ecr.send(new c.DescribeImagesCommand({ repositoryName: await repo(x, "notag"), imageIds: [{ imageTag: "nope" }] })),
             (obs) => assert.equal(errorName(obs), "ImageNotFoundException"),
         );
 
@@ -439,12 +458,16 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             async (x) => {
                 const name = await repo(x, "batchget");
                 await pushImage(x.ecr, name, { tag: "v1", label: "batchget", uploadBlobs: x.layerApi });
-                return x.ecr.send(new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }, { imageTag: "missing" }] }));
+                return x.ecr.send(
+                    new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }, { imageTag: "missing" }] }),
+                );
             },
             (obs) => {
                 const o = ok<Json>(obs);
                 assert.equal(o.images.length, 1);
-                assert.deepEqual(o.failures, [{ imageId: { imageTag: "missing" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }]);
+                assert.deepEqual(o.failures, [
+                    { imageId: { imageTag: "missing" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" },
+                ]);
             },
         );
 
@@ -478,8 +501,9 @@ describe("ECR API conformance: local endpoint vs moto", function () {
                 await pushImage(x.ecr, name, { tag: "v1", label: "bydigest", uploadBlobs: x.layerApi });
                 const listed = await x.ecr.send(new c.ListImagesCommand({ repositoryName: name }));
                 const digest = listed.imageIds![0].imageDigest!;
-                const manifest = (await x.ecr.send(new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageDigest: digest }] }))).images![0]
-                    .imageManifest!;
+                const manifest = (
+                    await x.ecr.send(new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageDigest: digest }] }))
+                ).images![0].imageManifest!;
                 await x.ecr.send(new c.PutImageCommand({ repositoryName: name, imageManifest: manifest, imageTag: "v2" }));
                 const out = await x.ecr.send(new c.BatchDeleteImageCommand({ repositoryName: name, imageIds: [{ imageDigest: digest }] }));
                 const left = await x.ecr.send(new c.ListImagesCommand({ repositoryName: name }));
@@ -520,7 +544,10 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             },
             (obs) => {
                 const o = ok<Json>(obs);
-                assert.ok(o.pages.every((n: number) => n <= 1), `pages of at most 1, got ${o.pages}`);
+                assert.ok(
+                    o.pages.every((n: number) => n <= 1),
+                    `pages of at most 1, got ${o.pages}`,
+                );
                 assert.equal(o.pages.length, o.total);
                 assert.equal(o.mine.length, 3);
             },
@@ -583,7 +610,10 @@ describe("ECR API conformance: local endpoint vs moto", function () {
                 const name = await taggedAndUntagged(x, "filter");
                 const tagged = await x.ecr.send(new c.DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: "TAGGED" } }));
                 const untagged = await x.ecr.send(new c.DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: "UNTAGGED" } }));
-                return { tagged: tagged.imageDetails!.map((i) => i.imageTags ?? []), untagged: untagged.imageDetails!.map((i) => i.imageTags ?? []) };
+                return {
+                    tagged: tagged.imageDetails!.map((i) => i.imageTags ?? []),
+                    untagged: untagged.imageDetails!.map((i) => i.imageTags ?? []),
+                };
             },
             (obs) => assert.deepEqual(ok(obs), { tagged: [["v1"]], untagged: [[]] }),
         );
@@ -634,7 +664,12 @@ describe("ECR API conformance: local endpoint vs moto", function () {
                 const name = await repo(x, "digestparam");
                 const pushed = await pushImage(x.ecr, name, { tag: "v1", label: "digestparam", uploadBlobs: x.layerApi });
                 return x.ecr.send(
-                    new c.PutImageCommand({ repositoryName: name, imageManifest: pushed.manifest, imageTag: "v2", imageDigest: `sha256:${"0".repeat(64)}` }),
+                    new c.PutImageCommand({
+                        repositoryName: name,
+                        imageManifest: pushed.manifest,
+                        imageTag: "v2",
+                        imageDigest: `sha256:${"0".repeat(64)}`,
+                    }),
                 );
             },
             (obs) => assert.equal(errorName(obs), "ImageDigestDoesNotMatchException"),
@@ -721,7 +756,12 @@ describe("ECR API conformance: local endpoint vs moto", function () {
             "imageFailureIdByDigest",
             "BatchGetImage echoes the digest of a missing image in its failure",
             async (x) =>
-                x.ecr.send(new c.BatchGetImageCommand({ repositoryName: await repo(x, "faildigest"), imageIds: [{ imageDigest: `sha256:${"1".repeat(64)}` }] })),
+                x.ecr.send(
+                    new c.BatchGetImageCommand({
+                        repositoryName: await repo(x, "faildigest"),
+                        imageIds: [{ imageDigest: `sha256:${"1".repeat(64)}` }],
+                    }),
+                ),
             (obs) => assert.deepEqual(ok<Json>(obs).failures[0].imageId, { imageDigest: `sha256:${"1".repeat(64)}` }),
         );
 

@@ -53,7 +53,16 @@ const secret = (o: pulumi.Output<unknown>) => pulumi.isSecret(o);
         whole: await secret(login),
         viaApply: await secret(login.apply((l) => l.password)),
     };
-    for (const k of ["authorizationToken", "password", "dockerConfigJson", "userName", "proxyEndpoint", "expiresAt", "region", "id"] as const) {
+    for (const k of [
+        "authorizationToken",
+        "password",
+        "dockerConfigJson",
+        "userName",
+        "proxyEndpoint",
+        "expiresAt",
+        "region",
+        "id",
+    ] as const) {
         loginSecrecy[k] = await secret(login[k]);
     }
 
@@ -69,10 +78,11 @@ const secret = (o: pulumi.Output<unknown>) => pulumi.isSecret(o);
     const thing = new Thing("thing");
     const late = ecr.getImageOutput({ repositoryName: "app", imageTag: "late" }, { dependsOn: [thing] });
     const m2 = manifestText(blobs, "late");
-    setTimeout(async () => {
-        await seed.send(new PutImageCommand({ repositoryName: "app", imageManifest: m2, imageTag: "late" }));
-        release();
-    }, 300);
+    // The same read without dependsOn, started after `late`: once it has been answered, a `late` that ignored dependsOn
+    // would have been answered too, and without the image. Only then is the image pushed and the Thing released.
+    await value(ecr.getImageOutput({ repositoryName: "app", imageTag: "1.0" }));
+    await seed.send(new PutImageCommand({ repositoryName: "app", imageManifest: m2, imageTag: "late" }));
+    release();
     const lateValue = await value(late);
 
     // Layer download URL: secret URL, plain digest.

@@ -29,13 +29,24 @@ pulumi.runtime.setMocks(
     });
     new ecr.LifecyclePolicy("app", {
         repository: repo.name,
-        policy: { rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 }, action: { type: "expire" } }] },
+        policy: {
+            rules: [
+                {
+                    rulePriority: 1,
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 5 },
+                    action: { type: "expire" },
+                },
+            ],
+        },
     });
     const outputs = {
         url: await new Promise((r) => repo.repositoryUrl.apply(r)),
-        bareHasOutputs: ["arn", "name", "registryId", "repositoryUrl", "imageTagMutability", "tags", "region"].every((k) => pulumi.Output.isInstance((bare as any)[k])),
+        bareHasOutputs: ["arn", "name", "registryId", "repositoryUrl", "imageTagMutability", "tags", "region"].every((k) =>
+            pulumi.Output.isInstance((bare as any)[k]),
+        ),
     };
-    await new Promise((r) => setTimeout(r, 500));
+    // Resolves once every registration still in flight (the policies wait on repo.name) has reached the mocks.
+    await pulumi.runtime.disconnect();
     console.log(JSON.stringify({ registered, outputs }));
 })().catch((e) => {
     console.error(e);

@@ -4,9 +4,9 @@
  * `aws.ecr.getAuthorizationToken`.
  */
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { assertValid, checkRegistryId, clientFor } from "./dataSource";
-import { EcrError, wrap } from "./errors";
-import { Failures } from "./validate";
+import { assertValid, checkRegistryId, clientFor } from "./common";
+import { EcrError, wrap } from "../../provider/errors";
+import { Failures } from "../../provider/validate";
 
 /** Arguments of `getAuthorizationToken`; names follow `aws.ecr.getAuthorizationToken`. */
 export interface GetAuthorizationTokenArgs {
@@ -34,6 +34,7 @@ export interface GetAuthorizationTokenResult {
     dockerConfigJson: string;
     /** The registry asked for, if any. */
     registryId?: string;
+    /** The region the token was issued in. */
     region: string;
 }
 
@@ -57,7 +58,10 @@ export function dockerConfigJson(proxyEndpoint: string, authorizationToken: stri
 }
 
 /** A registry login: one GetAuthorizationToken call. */
-export async function readAuthorizationToken(args: GetAuthorizationTokenArgs = {}, client?: ECRClient): Promise<GetAuthorizationTokenResult> {
+export async function readAuthorizationToken(
+    args: GetAuthorizationTokenArgs = {},
+    client?: ECRClient,
+): Promise<GetAuthorizationTokenResult> {
     validateGetAuthorizationTokenArgs(args);
     const { client: c, region } = await clientFor(args.region, client);
     const id = args.registryId ?? "default";
@@ -67,10 +71,12 @@ export async function readAuthorizationToken(args: GetAuthorizationTokenArgs = {
         c.send(new GetAuthorizationTokenCommand(args.registryId ? { registryIds: [args.registryId] } : {})),
     );
     const data = out.authorizationData?.[0];
-    if (!data?.authorizationToken) throw new EcrError("reading an authorization token for", "Registry", id, new Error("ECR returned no authorization data"));
+    if (!data?.authorizationToken)
+        throw new EcrError("reading an authorization token for", "Registry", id, new Error("ECR returned no authorization data"));
     const decoded = Buffer.from(data.authorizationToken, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 0) throw new EcrError("reading an authorization token for", "Registry", id, new Error("the token is not base64 of <user>:<password>"));
+    if (colon < 0)
+        throw new EcrError("reading an authorization token for", "Registry", id, new Error("the token is not base64 of <user>:<password>"));
     const proxyEndpoint = data.proxyEndpoint ?? "";
     return {
         id: region,

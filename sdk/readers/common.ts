@@ -1,12 +1,14 @@
 /**
- * What every data source shares: argument checks that run before any AWS call (reusing
- * `Failures` and the repository-name rule from validate.ts), the one way a bad argument is raised,
- * and how an image's registry address is derived without an extra API call.
+ * What every reader shares. The readers (this folder) run in the program's own process, not in the
+ * dynamic-provider process: they call ECR through provider/client.ts and reuse provider/'s finders
+ * and errors, never the other way round. Here: argument checks that run before any AWS call
+ * (reusing `Failures` and the repository-name rule from provider/validate.ts), the one way a bad
+ * argument is raised, and how an image's registry address is derived without an extra API call.
  */
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
-import { Failures } from "./validate";
+import { ecrClient, resolveRegion } from "../../provider/client";
+import { Failures } from "../../provider/validate";
 
 /** An image or layer digest as ECR stores them: `sha256:` and 64 lower-case hex digits. */
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;

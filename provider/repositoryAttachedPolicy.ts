@@ -1,14 +1,14 @@
 /**
- * What RepositoryPolicy and LifecyclePolicy share: a policy document attached to one repository,
- * compared by meaning, replaced when the repository or region changes. Each resource file supplies
- * its own finder, put and delete calls, validation and normalisation.
+ * Builds the provider of a policy attached to one repository (RepositoryPolicy, LifecyclePolicy):
+ * a document compared by meaning, replaced when the repository or region changes. Each resource
+ * file supplies its own finder, put and delete calls, document rules and normalisation.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, wrap } from "./errors";
-import { Json, UNKNOWN, canonicalJson, containsUnknown, parsePolicy } from "./policy";
-import { Failures, withoutInternals } from "./validate";
+import { Json, canonicalJson, parsePolicy } from "./policyDocument";
+import { Failures, UNKNOWN, containsUnknown, withoutInternals } from "./validate";
 
 export interface PolicyInputs {
     repository: string;

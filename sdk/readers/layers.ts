@@ -2,16 +2,14 @@
  * Layers: `getLayerAvailability` (BatchCheckLayerAvailability, at most 100 digests per call) and
  * `getLayerDownloadUrl` (GetDownloadUrlForLayer).
  */
-import {
-    BatchCheckLayerAvailabilityCommand,
-    ECRClient,
-    GetDownloadUrlForLayerCommand,
-    Layer,
-    LayerFailure,
-} from "@aws-sdk/client-ecr";
-import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./dataSource";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Failures } from "./validate";
+import { BatchCheckLayerAvailabilityCommand, ECRClient, GetDownloadUrlForLayerCommand, Layer, LayerFailure } from "@aws-sdk/client-ecr";
+import { assertValid, checkDigest, checkNonEmptyList, checkRegistryId, clientFor } from "./common";
+import { EcrError, goneOr, isA, wrap } from "../../provider/errors";
+import { repositoryGoneOr } from "../../provider/repository";
+
+/** The exception GetDownloadUrlForLayer raises for a digest the repository does not hold (its repository's are REPOSITORY_GONE). */
+export const LAYER_GONE = ["LayersNotFoundException"] as const;
+import { Failures } from "../../provider/validate";
 
 /** BatchCheckLayerAvailability takes 1 to 100 digests per call (ECR API reference). */
 export const LAYER_BATCH_SIZE = 100;
@@ -30,6 +28,7 @@ export interface GetLayerAvailabilityArgs {
 
 /** One requested digest and what ECR knows of it. */
 export interface LayerAvailability {
+    /** The digest asked about. */
     layerDigest: string;
     /** True when ECR reports the layer AVAILABLE in this repository. */
     available: boolean;
@@ -37,9 +36,11 @@ export interface LayerAvailability {
     layerAvailability?: string;
     /** Size in bytes, when ECR knows the layer. */
     layerSize?: number;
+    /** Media type of the layer, when ECR knows the layer. */
     mediaType?: string;
     /** ECR's failure code for this digest (e.g. `MissingLayerDigest`), if any. */
     failureCode?: string;
+    /** ECR's explanation of `failureCode`, if any. */
     failureReason?: string;
 }
 
@@ -47,6 +48,7 @@ export interface LayerAvailability {
 export interface GetLayerAvailabilityResult {
     /** The repository name (as `id`). */
     id: string;
+    /** Name of the repository the layers were looked for in. */
     repositoryName: string;
     /** One entry per distinct requested digest, in the order asked. */
     layers: LayerAvailability[];
@@ -56,6 +58,7 @@ export interface GetLayerAvailabilityResult {
     allAvailable: boolean;
     /** The requested digests that are not available (missing or failed). */
     missingLayerDigests: string[];
+    /** The region the layers were looked for in. */
     region: string;
 }
 
@@ -88,10 +91,7 @@ export async function readLayerAvailability(args: GetLayerAvailabilityArgs, clie
             try {
                 out = await c.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, registryId, layerDigests: batch }));
             } catch (e) {
-                if (isA(e, "RepositoryNotFoundException")) {
-                    throw new NotFoundError(`ECR Repository (${repositoryName}) not found${registryId ? ` in registry ${registryId}` : ""}`, { cause: e });
-                }
-                throw e;
+                throw repositoryGoneOr(e, repositoryName, registryId);
             }
             for (const l of out.layers ?? []) if (l.layerDigest) found.set(l.layerDigest, l);
             for (const x of out.failures ?? []) {
@@ -114,7 +114,15 @@ export async function readLayerAvailability(args: GetLayerAvailabilityArgs, clie
         };
     });
     const missingLayerDigests = layers.filter((l) => !l.available).map((l) => l.layerDigest);
-    return { id: repositoryName, repositoryName, layers, failures, allAvailable: missingLayerDigests.length === 0, missingLayerDigests, region };
+    return {
+        id: repositoryName,
+        repositoryName,
+        layers,
+        failures,
+        allAvailable: missingLayerDigests.length === 0,
+        missingLayerDigests,
+        region,
+    };
 }
 
 /** Arguments of `getLayerDownloadUrl`. */
@@ -133,10 +141,13 @@ export interface GetLayerDownloadUrlArgs {
 export interface GetLayerDownloadUrlResult {
     /** The layer digest (as `id`). */
     id: string;
+    /** Name of the repository that holds the layer. */
     repositoryName: string;
     /** A pre-signed URL that serves the layer blob for a limited time; anyone holding it can download the layer. */
     downloadUrl: string;
+    /** The digest of the layer the URL serves. */
     layerDigest: string;
+    /** The region the URL was issued in. */
     region: string;
 }
 
@@ -164,14 +175,17 @@ export async function readLayerDownloadUrl(args: GetLayerDownloadUrlArgs, client
                 const hint = "the layer was uploaded but belongs to no image yet; push the image manifest that references it first";
                 throw new EcrError("reading the download URL of", "Layer", `${repositoryName}@${layerDigest}`, e, hint);
             }
-            if (isA(e, "LayersNotFoundException")) {
-                throw new NotFoundError(`ECR Layer (${repositoryName}@${layerDigest}) not found: repository "${repositoryName}"${where} holds no layer with that digest`, {
-                    cause: e,
-                });
-            }
-            if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${repositoryName}) not found${where}`, { cause: e });
-            throw e;
+            const gone = goneOr(e, LAYER_GONE, "Layer", `${repositoryName}@${layerDigest}`, {
+                detail: `repository "${repositoryName}"${where} holds no layer with that digest`,
+            });
+            throw gone === e ? repositoryGoneOr(e, repositoryName, registryId) : gone;
         }
     });
-    return { id: out.layerDigest ?? layerDigest, repositoryName, downloadUrl: out.downloadUrl ?? "", layerDigest: out.layerDigest ?? layerDigest, region };
+    return {
+        id: out.layerDigest ?? layerDigest,
+        repositoryName,
+        downloadUrl: out.downloadUrl ?? "",
+        layerDigest: out.layerDigest ?? layerDigest,
+        region,
+    };
 }

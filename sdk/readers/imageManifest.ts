@@ -4,9 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { BatchGetImageCommand, ECRClient, ImageIdentifier } from "@aws-sdk/client-ecr";
-import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag, clientFor } from "./dataSource";
-import { EcrError, NotFoundError, isA, wrap } from "./errors";
-import { Failures } from "./validate";
+import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegistryId, checkTag, clientFor } from "./common";
+import { EcrError, notFound, wrap } from "../../provider/errors";
+import { repositoryGoneOr } from "../../provider/repository";
+import { Failures } from "../../provider/validate";
 
 const KIND = "Image";
 
@@ -38,7 +39,9 @@ export interface GetImageManifestArgs {
 export interface ManifestEntry {
     /** Digest of the platform's manifest. */
     digest: string;
+    /** Media type of the platform's manifest. */
     mediaType?: string;
+    /** Size of the platform's manifest, in bytes. */
     size?: number;
     /** Platform the manifest is for; absent for entries such as attestations that name none. */
     platform?: { architecture: string; os: string; variant?: string; "os.version"?: string };
@@ -46,8 +49,11 @@ export interface ManifestEntry {
 
 /** One layer (or the config blob) of a single-platform manifest. */
 export interface ManifestBlob {
+    /** `sha256:<64 hex>`: the digest of the blob. */
     digest: string;
+    /** Media type of the blob, e.g. `application/vnd.oci.image.layer.v1.tar+gzip`. */
     mediaType?: string;
+    /** Size of the blob, in bytes. */
     size?: number;
 }
 
@@ -55,7 +61,9 @@ export interface ManifestBlob {
 export interface GetImageManifestResult {
     /** The image digest ECR reports (as `id`). */
     id: string;
+    /** Account id of the registry that holds the image. */
     registryId: string;
+    /** Name of the repository that holds the image. */
     repositoryName: string;
     /** The digest ECR reports for the image. */
     imageDigest: string;
@@ -77,6 +85,7 @@ export interface GetImageManifestResult {
     config?: ManifestBlob;
     /** For a single-platform manifest: its layers in order. `[]` for an index. */
     layers: ManifestBlob[];
+    /** The region the manifest was read from. */
     region: string;
 }
 
@@ -127,8 +136,7 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
                 }),
             );
         } catch (e) {
-            if (isA(e, "RepositoryNotFoundException")) throw new NotFoundError(`ECR Repository (${repositoryName}) not found${where}`, { cause: e });
-            throw e;
+            throw repositoryGoneOr(e, repositoryName, registryId);
         }
         const failure = out.failures?.[0];
         if (failure) {
@@ -138,12 +146,15 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
                 const missing = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
                 // ECR also answers ImageNotFound when the image exists only in a media type the caller did not accept.
                 const types = args.acceptedMediaTypes ? ` in the accepted media types (${args.acceptedMediaTypes.join(", ")})` : "";
-                throw new NotFoundError(`ECR Image (${what}) not found: repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`, { cause });
+                throw notFound(KIND, what, {
+                    detail: `repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`,
+                    cause,
+                });
             }
             throw new EcrError("reading the manifest of", KIND, what, cause);
         }
         const img = out.images?.[0];
-        if (!img?.imageManifest) throw new NotFoundError(`ECR Image (${what}) not found: BatchGetImage returned no manifest`);
+        if (!img?.imageManifest) throw notFound(KIND, what, { detail: "BatchGetImage returned no manifest" });
         return img;
     });
 
@@ -161,6 +172,8 @@ export function manifestResult(
     text: string,
     meta: { imageDigest?: string; mediaType?: string; registryId: string; repositoryName: string; region: string },
 ): GetImageManifestResult {
+    // A manifest as the registry returned it: read defensively, every field checked before use.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let doc: any = {};
     try {
         doc = JSON.parse(text);
@@ -171,9 +184,9 @@ export function manifestResult(
     const imageDigest = meta.imageDigest ?? computedDigest;
     const mediaType: string = meta.mediaType || (typeof doc?.mediaType === "string" ? doc.mediaType : "");
     const isIndex = INDEX_TYPES.includes(mediaType) || (Array.isArray(doc?.manifests) && !Array.isArray(doc?.layers));
-    const blob = (b: any): ManifestBlob => ({ digest: String(b?.digest ?? ""), mediaType: b?.mediaType, size: b?.size });
+    const blob = (b: typeof doc): ManifestBlob => ({ digest: String(b?.digest ?? ""), mediaType: b?.mediaType, size: b?.size });
     const manifests: ManifestEntry[] = isIndex
-        ? (doc.manifests ?? []).map((m: any) => ({
+        ? (doc.manifests ?? []).map((m: typeof doc) => ({
               ...blob(m),
               ...(m?.platform ? { platform: { ...m.platform } } : {}),
           }))

@@ -6,12 +6,12 @@
  * the one store through the same image rules.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiContext } from "./api";
-import { lookupRepository } from "./api";
 import { basicCredentials } from "./auth";
-import { EcrError } from "./errors";
+import type { ApiContext } from "./context";
+import { EcrException } from "./exceptions";
+import { BodyTooLargeError, readBody as readWholeBody } from "./http";
 import { MEDIA_TYPES, findImage, putImage, referencingIndexes, removeImage, sha256Digest } from "./images";
-import type { Repository } from "./store";
+import { type Repository, lookupRepository } from "./store";
 import { OCI_TAG_RE, isSha256Digest } from "./validate";
 
 const MAX_BODY = 4 * 1024 * 1024 * 1024 - 1;
@@ -28,17 +28,14 @@ class RegistryError extends Error {
     }
 }
 
-/** Reads a whole request body, refusing more than `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-        const b = chunk as Buffer;
-        size += b.length;
-        if (size > limit) throw new RegistryError(413, "SIZE_INVALID", `request body exceeds ${limit} bytes`);
-        chunks.push(b);
+/** Reads a whole request body; too large a body is the OCI `SIZE_INVALID` error. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+    try {
+        return await readWholeBody(req, limit);
+    } catch (e) {
+        if (e instanceof BodyTooLargeError) throw new RegistryError(413, "SIZE_INVALID", e.message);
+        throw e;
     }
-    return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Buffer | string): void {
@@ -70,10 +67,14 @@ function authenticate(ctx: ApiContext, req: IncomingMessage): void {
 
 function repository(ctx: ApiContext, name: string): Repository {
     try {
-        return lookupRepository(ctx, name);
+        return lookupRepository(ctx.store, ctx.config.accountId, name);
     } catch (e) {
-        if (e instanceof EcrError) {
-            throw new RegistryError(404, "NAME_UNKNOWN", `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`);
+        if (e instanceof EcrException) {
+            throw new RegistryError(
+                404,
+                "NAME_UNKNOWN",
+                `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`,
+            );
         }
         throw e;
     }
@@ -119,14 +120,22 @@ function finishUpload(ctx: ApiContext, repo: Repository, id: string, digest: str
     return size;
 }
 
-async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, rest: string, query: URLSearchParams): Promise<void> {
+async function handleBlobs(
+    ctx: ApiContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    rest: string,
+    query: URLSearchParams,
+): Promise<void> {
     const method = req.method ?? "GET";
     const repo = repository(ctx, name);
     const uploads = /^uploads\/?(.*)$/.exec(rest);
     if (!uploads) {
         const digest = rest;
         if (method !== "GET" && method !== "HEAD") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported on blobs`);
-        if (!repo.layers[digest] || !ctx.store.hasBlob(digest)) throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
+        if (!repo.layers[digest] || !ctx.store.hasBlob(digest))
+            throw new RegistryError(404, "BLOB_UNKNOWN", `blob ${digest} is unknown to repository ${name}`);
         const headers = {
             "Content-Type": "application/octet-stream",
             "Content-Length": ctx.store.blobSize(digest)!,
@@ -143,9 +152,8 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
         const mount = query.get("mount");
         const from = query.get("from");
         if (mount && from) {
-            const source = ctx.store.repositories.get(from);
-            const link = source?.layers[mount];
-            if (link && Date.now() >= source!.visibleAt && ctx.store.hasBlob(mount)) {
+            const link = ctx.store.visibleRepository(from)?.layers[mount];
+            if (link && ctx.store.hasBlob(mount)) {
                 linkBlob(ctx, repo, mount, link.size);
                 return blobCreated(res, name, mount);
             }
@@ -166,7 +174,11 @@ async function handleBlobs(ctx: ApiContext, req: IncomingMessage, res: ServerRes
     }
     switch (method) {
         case "GET":
-            return send(res, 204, { Location: uploadLocation(name, id), "Docker-Upload-UUID": id, Range: `0-${Math.max(upload.size - 1, 0)}` });
+            return send(res, 204, {
+                Location: uploadLocation(name, id),
+                "Docker-Upload-UUID": id,
+                Range: `0-${Math.max(upload.size - 1, 0)}`,
+            });
         case "DELETE":
             ctx.store.dropUpload(id);
             return send(res, 204, {});
@@ -219,7 +231,7 @@ async function handleManifests(ctx: ApiContext, req: IncomingMessage, res: Serve
                 registryId: ctx.config.accountId,
             });
         } catch (e) {
-            if (!(e instanceof EcrError)) throw e;
+            if (!(e instanceof EcrException)) throw e;
             switch (e.type) {
                 case "ImageAlreadyExistsException":
                     break; // pushing the same manifest again is a no-op on the registry side

@@ -5,11 +5,11 @@
  * `aws.ecr.getRepository`'s names where they differ and `mostRecentImageTags`.
  */
 import { ECRClient, Repository as EcrRepository, paginateDescribeRepositories } from "@aws-sdk/client-ecr";
-import { PAGE_SIZE, assertValid, checkRegistryId, clientFor } from "./dataSource";
-import { NotFoundError, isA, wrap } from "./errors";
-import { findMostRecentImage } from "./image";
-import { RepositoryOutputs, findRepositoryByName, findRepositoryTags, repositoryState } from "./repository";
-import { Failures } from "./validate";
+import { PAGE_SIZE, assertValid, checkRegistryId, clientFor } from "./common";
+import { NotFoundError, wrap } from "../../provider/errors";
+import { findMostRecentImage } from "./images";
+import { RepositoryOutputs, findRepositoryByName, findRepositoryTags, repositoryState } from "../../provider/repository";
+import { Failures } from "../../provider/validate";
 
 const KIND = "Repository";
 /** How many repositories `getRepositories` reads details of at once. */
@@ -59,6 +59,7 @@ export interface GetRepositoriesResult {
     names: string[];
     /** Every repository with the fields of `getRepository`, sorted by name; `[]` with `namesOnly`. */
     repositories: RepositoryResult[];
+    /** The region the repositories were listed in. */
     region: string;
 }
 
@@ -101,7 +102,9 @@ async function repositoryDetails(client: ECRClient, repo: EcrRepository, region:
 export async function readRepository(args: GetRepositoryArgs, client?: ECRClient): Promise<RepositoryResult> {
     validateGetRepositoryArgs(args);
     const { client: c, region } = await clientFor(args.region, client);
-    return wrap("reading", KIND, args.name, async () => repositoryDetails(c, await findRepositoryByName(c, args.name, args.registryId), region));
+    return wrap("reading", KIND, args.name, async () =>
+        repositoryDetails(c, await findRepositoryByName(c, args.name, args.registryId), region),
+    );
 }
 
 /**
@@ -130,7 +133,7 @@ export async function readRepositories(args: GetRepositoriesArgs = {}, client?: 
                 details[i] = await wrap("reading", KIND, names[i], () => repositoryDetails(c, repos[i], region));
             } catch (e) {
                 // Deleted between the listing and this read: it is no longer in the registry.
-                if (!(e instanceof NotFoundError) && !isA((e as Error).cause, "RepositoryNotFoundException")) throw e;
+                if (!(e instanceof NotFoundError)) throw e;
             }
         }
     };

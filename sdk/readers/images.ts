@@ -14,11 +14,14 @@ import {
     clientFor,
     repositoryUri,
     unixSeconds,
-} from "./dataSource";
-import { NotFoundError, isA, wrap } from "./errors";
-import { Failures } from "./validate";
+} from "./common";
+import { goneOr, notFound, wrap } from "../../provider/errors";
+import { repositoryGoneOr } from "../../provider/repository";
+import { Failures } from "../../provider/validate";
 
 const KIND = "Image";
+/** The exceptions DescribeImages raises for an image that does not exist (its repository's are REPOSITORY_GONE). */
+export const IMAGE_GONE = ["ImageNotFoundException"] as const;
 
 /** One image, as `getImage` and `getImages` report it. */
 export interface ImageResult {
@@ -26,6 +29,7 @@ export interface ImageResult {
     id: string;
     /** Account id of the registry that holds the image. */
     registryId: string;
+    /** Name of the repository that holds the image. */
     repositoryName: string;
     /** `sha256:<64 hex>`: the digest of the image manifest. */
     imageDigest: string;
@@ -76,13 +80,12 @@ export function newestFirst(a: ImageDetail, b: ImageDetail): number {
 
 /** `repo:tag`, `repo@sha256:…`, or `repo` (most recent): how messages name the image asked for. */
 function imageRef(repositoryName: string, id: ImageIdentifier | undefined, registryId?: string): string {
-    const ref = id?.imageTag ? `${repositoryName}:${id.imageTag}` : id?.imageDigest ? `${repositoryName}@${id.imageDigest}` : repositoryName;
+    const ref = id?.imageTag
+        ? `${repositoryName}:${id.imageTag}`
+        : id?.imageDigest
+          ? `${repositoryName}@${id.imageDigest}`
+          : repositoryName;
     return registryId ? `${registryId}/${ref}` : ref;
-}
-
-function repositoryNotFound(repositoryName: string, registryId: string | undefined, cause: unknown): NotFoundError {
-    const where = registryId ? ` in registry ${registryId}` : "";
-    return new NotFoundError(`ECR Repository (${repositoryName}) not found${where}`, { cause });
 }
 
 // ---------- finders ----------
@@ -91,25 +94,31 @@ function repositoryNotFound(repositoryName: string, registryId: string | undefin
  * The image with this tag or digest: one DescribeImages call with `imageIds`. NotFoundError names
  * the repository and the tag (or digest) when either does not exist.
  */
-export async function findImageById(client: ECRClient, repositoryName: string, id: ImageIdentifier, registryId?: string): Promise<ImageDetail> {
+export async function findImageById(
+    client: ECRClient,
+    repositoryName: string,
+    id: ImageIdentifier,
+    registryId?: string,
+): Promise<ImageDetail> {
+    let out;
     try {
-        const out = await client.send(new DescribeImagesCommand({ repositoryName, registryId, imageIds: [id] }));
-        const detail = out.imageDetails?.[0];
-        if (!detail) throw imageNotFound(repositoryName, id, registryId);
-        return detail;
+        out = await client.send(new DescribeImagesCommand({ repositoryName, registryId, imageIds: [id] }));
     } catch (e) {
-        if (isA(e, "ImageNotFoundException")) throw imageNotFound(repositoryName, id, registryId, e);
-        if (isA(e, "RepositoryNotFoundException")) throw repositoryNotFound(repositoryName, registryId, e);
-        throw e;
+        const gone = goneOr(e, IMAGE_GONE, KIND, imageRef(repositoryName, id, registryId), {
+            detail: missingImage(repositoryName, id, registryId),
+        });
+        throw gone === e ? repositoryGoneOr(e, repositoryName, registryId) : gone;
     }
+    const detail = out.imageDetails?.[0];
+    if (!detail) throw notFound(KIND, imageRef(repositoryName, id, registryId), { detail: missingImage(repositoryName, id, registryId) });
+    return detail;
 }
 
-function imageNotFound(repositoryName: string, id: ImageIdentifier, registryId?: string, cause?: unknown): NotFoundError {
+/** `repository "app" has no image tagged "1.0"`: what a NotFoundError for an image says after the colon. */
+export function missingImage(repositoryName: string, id: ImageIdentifier, registryId?: string): string {
     const what = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
     const where = registryId ? ` in registry ${registryId}` : "";
-    return new NotFoundError(`ECR Image (${imageRef(repositoryName, id, registryId)}) not found: repository "${repositoryName}"${where} has ${what}`, {
-        cause,
-    });
+    return `repository "${repositoryName}"${where} has ${what}`;
 }
 
 /**
@@ -130,8 +139,7 @@ export async function forEachImage(
         );
         for await (const page of pages) visit(page.imageDetails ?? []);
     } catch (e) {
-        if (isA(e, "RepositoryNotFoundException")) throw repositoryNotFound(repositoryName, opts.registryId, e);
-        throw e;
+        throw repositoryGoneOr(e, repositoryName, opts.registryId);
     }
 }
 
@@ -139,7 +147,11 @@ export async function forEachImage(
  * The most recently pushed image, in one pass over every page (ECR returns images in no
  * particular order, so no page can be skipped). Undefined when the repository holds no image.
  */
-export async function findMostRecentImage(client: ECRClient, repositoryName: string, registryId?: string): Promise<ImageDetail | undefined> {
+export async function findMostRecentImage(
+    client: ECRClient,
+    repositoryName: string,
+    registryId?: string,
+): Promise<ImageDetail | undefined> {
     let newest: ImageDetail | undefined;
     await forEachImage(client, repositoryName, { registryId }, (page) => {
         for (const d of page) if (!newest || newestFirst(d, newest) < 0) newest = d;
@@ -194,13 +206,17 @@ export async function readImage(args: GetImageArgs, client?: ECRClient): Promise
     validateGetImageArgs(args);
     const { repositoryName, registryId } = args;
     const { client: c, region } = await clientFor(args.region, client);
-    const id: ImageIdentifier | undefined = args.imageTag ? { imageTag: args.imageTag } : args.imageDigest ? { imageDigest: args.imageDigest } : undefined;
+    const id: ImageIdentifier | undefined = args.imageTag
+        ? { imageTag: args.imageTag }
+        : args.imageDigest
+          ? { imageDigest: args.imageDigest }
+          : undefined;
     const detail = await wrap("reading", KIND, imageRef(repositoryName, id, registryId), async () => {
         if (id) return findImageById(c, repositoryName, id, registryId);
         const newest = await findMostRecentImage(c, repositoryName, registryId);
         if (!newest) {
             const where = registryId ? ` in registry ${registryId}` : "";
-            throw new NotFoundError(`ECR Image (${repositoryName}, most recent) not found: repository "${repositoryName}"${where} holds no images`);
+            throw notFound(KIND, `${repositoryName}, most recent`, { detail: `repository "${repositoryName}"${where} holds no images` });
         }
         return newest;
     });
@@ -214,6 +230,11 @@ export async function readImage(args: GetImageArgs, client?: ECRClient): Promise
 
 // ---------- getImages ----------
 
+/** The `tagStatus` values of `getImages`, the one source of {@link ImageTagStatus}. */
+export const IMAGE_TAG_STATUSES = ["TAGGED", "UNTAGGED", "ANY"] as const satisfies readonly TagStatus[];
+/** Which images `getImages` lists by tag: one of {@link IMAGE_TAG_STATUSES}. */
+export type ImageTagStatus = (typeof IMAGE_TAG_STATUSES)[number];
+
 /** Arguments of `getImages`. */
 export interface GetImagesArgs {
     /** Name of the repository. */
@@ -221,7 +242,7 @@ export interface GetImagesArgs {
     /** Account id of the registry. @default the caller's own registry */
     registryId?: string;
     /** Only tagged or only untagged images; ECR applies it (DescribeImages `filter`). @default "ANY" (or "TAGGED" with `tagPattern`) */
-    tagStatus?: "TAGGED" | "UNTAGGED" | "ANY";
+    tagStatus?: ImageTagStatus;
     /** Only images with a tag matching this pattern; `*` matches any run of characters, e.g. `"v1.*"`. */
     tagPattern?: string;
     /** Only images pushed after this time: an ISO 8601 string or unix seconds. */
@@ -236,8 +257,11 @@ export interface GetImagesArgs {
 export interface GetImagesResult {
     /** The repository name (as `aws.ecr.getImages` sets `id`). */
     id: string;
+    /** Name of the repository the images were listed from. */
     repositoryName: string;
+    /** Account id of the registry that holds the repository. */
     registryId: string;
+    /** The region the images were read from. */
     region: string;
     /** The matching images, newest first. */
     images: ImageResult[];
@@ -245,12 +269,16 @@ export interface GetImagesResult {
     imageIds: { imageDigest: string; imageTag?: string }[];
 }
 
-const TAG_STATUSES = ["TAGGED", "UNTAGGED", "ANY"] as const;
 const TAG_PATTERN = /^[A-Za-z0-9._*-]{1,300}$/;
 
 /** `v1.*` → /^v1\..*$/: `*` is the only wildcard, everything else is literal (as in ECR lifecycle rules). */
 export function tagPatternRegExp(pattern: string): RegExp {
-    return new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join(".*")}$`);
+    return new RegExp(
+        `^${pattern
+            .split("*")
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&"))
+            .join(".*")}$`,
+    );
 }
 
 /** `pushedAfter` as epoch milliseconds, or undefined when it is not a time. */
@@ -266,15 +294,21 @@ export function validateGetImagesArgs(args: GetImagesArgs): void {
     const f = new Failures();
     f.repositoryName("repositoryName", args?.repositoryName);
     checkRegistryId(f, "registryId", args?.registryId);
-    f.oneOf("tagStatus", args?.tagStatus, TAG_STATUSES);
+    f.oneOf("tagStatus", args?.tagStatus, IMAGE_TAG_STATUSES);
     if (args?.tagPattern !== undefined) {
         if (typeof args.tagPattern !== "string" || !TAG_PATTERN.test(args.tagPattern)) {
-            f.add("tagPattern", `must be 1 to 300 letters, digits, . _ - and the wildcard *, e.g. "v1.*", got ${JSON.stringify(args.tagPattern)}`);
+            f.add(
+                "tagPattern",
+                `must be 1 to 300 letters, digits, . _ - and the wildcard *, e.g. "v1.*", got ${JSON.stringify(args.tagPattern)}`,
+            );
         }
         if (args.tagStatus === "UNTAGGED") f.add("tagPattern", `matches tags, so it cannot be combined with tagStatus "UNTAGGED"`);
     }
     if (args?.pushedAfter !== undefined && pushedAfterMs(args.pushedAfter) === undefined) {
-        f.add("pushedAfter", `must be an ISO 8601 time such as "2024-05-01T00:00:00Z" or unix seconds, got ${JSON.stringify(args.pushedAfter)}`);
+        f.add(
+            "pushedAfter",
+            `must be an ISO 8601 time such as "2024-05-01T00:00:00Z" or unix seconds, got ${JSON.stringify(args.pushedAfter)}`,
+        );
     }
     if (args?.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1)) {
         f.add("limit", `must be a positive whole number, got ${JSON.stringify(args.limit)}`);
@@ -319,7 +353,9 @@ export async function readImages(args: GetImagesArgs, client?: ECRClient): Promi
         region,
         images,
         imageIds: images.flatMap((i) =>
-            i.imageTags.length ? i.imageTags.map((imageTag) => ({ imageDigest: i.imageDigest, imageTag })) : [{ imageDigest: i.imageDigest }],
+            i.imageTags.length
+                ? i.imageTags.map((imageTag) => ({ imageDigest: i.imageDigest, imageTag }))
+                : [{ imageDigest: i.imageDigest }],
         ),
     };
 }

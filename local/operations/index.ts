@@ -1,0 +1,21 @@
+/**
+ * Every operation the JSON API serves, by the name in `X-Amz-Target`, assembled from one table per
+ * thing acted on. A new group (e.g. registry settings in `registrySettings.ts`) adds its table here.
+ */
+import { authOperations } from "./auth";
+import type { OperationTable } from "./common";
+import { imageOperations } from "./images";
+import { layerOperations } from "./layers";
+import { policyOperations } from "./policies";
+import { repositoryOperations } from "./repositories";
+
+export type { Operation, OperationTable } from "./common";
+
+/** Every operation the endpoint serves. */
+export const OPERATIONS: OperationTable = {
+    ...repositoryOperations,
+    ...policyOperations,
+    ...imageOperations,
+    ...layerOperations,
+    ...authOperations,
+};
