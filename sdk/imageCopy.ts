@@ -53,7 +53,13 @@ export interface ImageCopyArgs {
  * });
  */
 export class ImageCopy extends pulumi.dynamic.Resource {
-    declare readonly source: pulumi.Output<{ repository: string; imageTag?: string; imageDigest?: string; registryId?: string; region: string }>;
+    declare readonly source: pulumi.Output<{
+        repository: string;
+        imageTag?: string;
+        imageDigest?: string;
+        registryId?: string;
+        region: string;
+    }>;
     declare readonly destination: pulumi.Output<{ repository: string; tags: string[]; registryId?: string; region: string }>;
     declare readonly platforms: pulumi.Output<string[] | undefined>;
     /** Digest of the source image that was copied. */

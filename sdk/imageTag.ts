@@ -46,7 +46,15 @@ export class ImageTag extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { imageDigest: undefined, imageUri: undefined, sourceTag: undefined, sourceDigest: undefined, registryId: undefined, region: undefined, ...args },
+            {
+                imageDigest: undefined,
+                imageUri: undefined,
+                sourceTag: undefined,
+                sourceDigest: undefined,
+                registryId: undefined,
+                region: undefined,
+                ...args,
+            },
             opts,
             "ecr",
             "ImageTag",

@@ -35,20 +35,27 @@ export function useNativeLayerPartEncoding(client: ECRClient): void {
             if (!blob || !request || request.body === undefined) return next(args);
             // The serialized JSON (a string, or bytes from the SDK's byte-level serializer), with `"layerPartBlob":""` in it.
             const raw = request.body;
-            const body = typeof raw === "string" ? Buffer.from(raw, "utf8") : Buffer.from((raw as Uint8Array).buffer, (raw as Uint8Array).byteOffset, (raw as Uint8Array).byteLength);
+            const body =
+                typeof raw === "string"
+                    ? Buffer.from(raw, "utf8")
+                    : Buffer.from((raw as Uint8Array).buffer, (raw as Uint8Array).byteOffset, (raw as Uint8Array).byteLength);
             const part = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
             const b64Length = Math.ceil(part.length / 3) * 4;
             const empty = Buffer.from(`"${FIELD}":""`);
             const found = body.indexOf(empty);
             // Where the base64 goes: between the empty value's quotes, else as a last member.
-            const head = found >= 0 ? body.subarray(0, found + empty.length - 1) : Buffer.concat([body.subarray(0, body.lastIndexOf("}")), Buffer.from(`,"${FIELD}":"`)]);
+            const head =
+                found >= 0
+                    ? body.subarray(0, found + empty.length - 1)
+                    : Buffer.concat([body.subarray(0, body.lastIndexOf("}")), Buffer.from(`,"${FIELD}":"`)]);
             const tail = found >= 0 ? body.subarray(found + empty.length - 1) : Buffer.from('"}');
             // One allocation for the body; the part is encoded in slices of whole 3-byte groups, so
             // the strings stay small (young-generation garbage) instead of one string as big as the body.
             const out = Buffer.allocUnsafe(head.length + b64Length + tail.length);
             head.copy(out, 0);
             let at = head.length;
-            for (let i = 0; i < part.length; i += SLICE) at += out.write(part.toString("base64", i, Math.min(i + SLICE, part.length)), at, "latin1");
+            for (let i = 0; i < part.length; i += SLICE)
+                at += out.write(part.toString("base64", i, Math.min(i + SLICE, part.length)), at, "latin1");
             tail.copy(out, at);
             request.body = out;
             if (request.headers) {

@@ -18,7 +18,6 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as c from "@aws-sdk/client-ecr";
@@ -170,13 +169,19 @@ async function main(): Promise<void> {
         const totalBytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
         layout.blobs.clear(); // the provider reads from disk; free what the generator held
         console.log(`image: ${LAYERS} layers + config, ${fmt(totalBytes / MB)} MB of random bytes, OCI layout in ${layout.dir}`);
-        console.log(`machine: ${os.cpus().length} cores (shared), Node ${process.version}; endpoint ${endpoint.url} (ecr-local, its own process)\n`);
+        console.log(
+            `machine: ${os.cpus().length} cores (shared), Node ${process.version}; endpoint ${endpoint.url} (ecr-local, its own process)\n`,
+        );
 
         process.env.AWS_ENDPOINT_URL_ECR = endpoint.url;
         process.env.AWS_REGION = "us-east-1";
         process.env.AWS_ACCESS_KEY_ID = "testing";
         process.env.AWS_SECRET_ACCESS_KEY = "testing";
-        const sdk = new c.ECRClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+        const sdk = new c.ECRClient({
+            endpoint: endpoint.url,
+            region: "us-east-1",
+            credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        });
         // Loaded after the environment is set: the provider builds its client from it.
         const image = await import("../../provider/images/image");
         const { resetClients } = await import("../../provider/client");
@@ -224,7 +229,11 @@ async function main(): Promise<void> {
                 `oci:${layout.dir}:latest`,
                 `docker://${host}/bench/skopeo:v1`,
             ]);
-            skopeo = { secs: (Date.now() - ts) / 1000, ok: r.code === 0, why: r.code === 0 ? undefined : r.stderr.trim().split("\n").pop() };
+            skopeo = {
+                secs: (Date.now() - ts) / 1000,
+                ok: r.code === 0,
+                why: r.code === 0 ? undefined : r.stderr.trim().split("\n").pop(),
+            };
         }
 
         // ---- (d) re-push of the same image ----
@@ -238,29 +247,54 @@ async function main(): Promise<void> {
         const sampleBytes = parts.length * partSize;
         const scale = totalBytes / sampleBytes;
         const b64 = cost(parts, (p) => p.toString("base64")) * scale;
-        const bodies = parts.map((p) => JSON.stringify({ repositoryName: "bench/image", uploadId: "x", partFirstByte: 0, partLastByte: 1, layerPartBlob: p.toString("base64") }));
-        const json = cost(
-            bodies.map((s) => Buffer.from(s)),
-            (b) => JSON.parse(b.toString("utf8")),
-        ) * scale;
-        const unb64 = cost(
-            parts.map((p) => Buffer.from(p.toString("base64"))),
-            (b) => Buffer.from(b.toString("latin1"), "base64"),
-        ) * scale;
+        const bodies = parts.map((p) =>
+            JSON.stringify({
+                repositoryName: "bench/image",
+                uploadId: "x",
+                partFirstByte: 0,
+                partLastByte: 1,
+                layerPartBlob: p.toString("base64"),
+            }),
+        );
+        const json =
+            cost(
+                bodies.map((s) => Buffer.from(s)),
+                (b) => JSON.parse(b.toString("utf8")),
+            ) * scale;
+        const unb64 =
+            cost(
+                parts.map((p) => Buffer.from(p.toString("base64"))),
+                (b) => Buffer.from(b.toString("latin1"), "base64"),
+            ) * scale;
         const hash = cost(parts, (p) => crypto.createHash("sha256").update(p).digest()) * scale;
 
         // ---- report ----
         const mbps = (bytes: number, secs: number) => (bytes / MB / secs).toFixed(1);
         const rows: [string, string, string, string][] = [
-            ["(a) Image push, ECR JSON API (provider create, in-process)", `${fmt(a.bytes / MB)} MB`, `${fmt(a.secs, 2)} s`, `${mbps(a.bytes, a.secs)} MB/s`],
-            [`(b) loopback ceiling: HTTP PUT to a sink, ${STREAMS} streams`, `${fmt(totalBytes / MB)} MB`, `${fmt(bSecs, 2)} s`, `${mbps(totalBytes, bSecs)} MB/s`],
+            [
+                "(a) Image push, ECR JSON API (provider create, in-process)",
+                `${fmt(a.bytes / MB)} MB`,
+                `${fmt(a.secs, 2)} s`,
+                `${mbps(a.bytes, a.secs)} MB/s`,
+            ],
+            [
+                `(b) loopback ceiling: HTTP PUT to a sink, ${STREAMS} streams`,
+                `${fmt(totalBytes / MB)} MB`,
+                `${fmt(bSecs, 2)} s`,
+                `${mbps(totalBytes, bSecs)} MB/s`,
+            ],
             [
                 "(c) skopeo copy oci: -> docker:// (/v2/ registry)",
                 `${fmt(totalBytes / MB)} MB`,
                 skopeo.ok ? `${fmt(skopeo.secs, 2)} s` : "failed",
                 skopeo.ok ? `${mbps(totalBytes, skopeo.secs)} MB/s` : (skopeo.why ?? ""),
             ],
-            ["(d) re-push of the same image (Image create)", `${fmt(d.bytes / MB)} MB`, `${fmt(d.secs, 2)} s`, d.bytes === 0 ? "nothing uploaded" : `${mbps(d.bytes, d.secs)} MB/s`],
+            [
+                "(d) re-push of the same image (Image create)",
+                `${fmt(d.bytes / MB)} MB`,
+                `${fmt(d.secs, 2)} s`,
+                d.bytes === 0 ? "nothing uploaded" : `${mbps(d.bytes, d.secs)} MB/s`,
+            ],
         ];
         const w = [Math.max(...rows.map((r) => r[0].length)), 9, 8, 16];
         const line = (r: string[]) => r.map((x, i) => x.padEnd(w[i])).join("  ");
@@ -269,7 +303,10 @@ async function main(): Promise<void> {
         for (const r of rows) console.log(line(r));
         console.log();
         const ceiling = totalBytes / bSecs;
-        console.log(`Image vs loopback ceiling: ${fmt((100 * a.bytes) / a.secs / ceiling, 0)}%` + (skopeo.ok ? `; Image vs skopeo: ${fmt(a.bytes / a.secs / (totalBytes / skopeo.secs), 2)}x` : ""));
+        console.log(
+            `Image vs loopback ceiling: ${fmt((100 * a.bytes) / a.secs / ceiling, 0)}%` +
+                (skopeo.ok ? `; Image vs skopeo: ${fmt(a.bytes / a.secs / (totalBytes / skopeo.secs), 2)}x` : ""),
+        );
         console.log();
         console.log(`where (a)'s time goes (CPU seconds during the push; wall ${fmt(a.secs, 2)} s on ${os.cpus().length} shared cores):`);
         console.log(`  client (this process: read, base64, JSON, SigV4, HTTP)   ${fmt(a.clientCpu, 2)} s`);

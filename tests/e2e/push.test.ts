@@ -44,7 +44,13 @@ describe("e2e: examples/push (Image, getImageOutput, ImageTag, ImageCopy) throug
 
     async function imageOnEcr(repositoryName: string) {
         const d = await ctx.ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: layout.digest }] }));
-        const got = await ctx.ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: layout.digest }], acceptedMediaTypes: [layout.mediaType] }));
+        const got = await ctx.ecr.send(
+            new BatchGetImageCommand({
+                repositoryName,
+                imageIds: [{ imageDigest: layout.digest }],
+                acceptedMediaTypes: [layout.mediaType],
+            }),
+        );
         return { tags: [...(d.imageDetails?.[0]?.imageTags ?? [])].sort(), manifest: got.images?.[0]?.imageManifest };
     }
 
@@ -53,7 +59,8 @@ describe("e2e: examples/push (Image, getImageOutput, ImageTag, ImageCopy) throug
         const preview = await stack.preview({
             onEvent: (e: EngineEvent) => {
                 const m = e.resourcePreEvent?.metadata;
-                if (m?.type === "pulumi-nodejs:dynamic/ecr:Image") planned.image = m.new?.inputs?.imageDigest ?? m.new?.outputs?.imageDigest;
+                if (m?.type === "pulumi-nodejs:dynamic/ecr:Image")
+                    planned.image = m.new?.inputs?.imageDigest ?? m.new?.outputs?.imageDigest;
                 if (m?.type === "pulumi-nodejs:dynamic/ecr:ImageTag") planned.tag = m.new?.inputs?.sourceDigest;
             },
         });

@@ -32,10 +32,13 @@ export async function startRegionRouter(endpoints: Record<string, string>): Prom
         }
         counts[region!] = (counts[region!] ?? 0) + 1;
         const to = new URL(target);
-        const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-        });
+        const upstream = http.request(
+            { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+            (up) => {
+                res.writeHead(up.statusCode ?? 502, up.headers);
+                up.pipe(res);
+            },
+        );
         upstream.on("error", (e) => {
             res.writeHead(502, { "content-type": "text/plain" });
             res.end(`region router: ${e.message}`);

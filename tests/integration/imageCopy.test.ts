@@ -58,10 +58,14 @@ async function pushMulti(sdk: c.ECRClient, repositoryName: string, tag: string):
             manifests: [
                 entry(amd, { os: "linux", architecture: "amd64" }),
                 entry(arm, { os: "linux", architecture: "arm64", variant: "v8" }),
-                entry(attestation, { os: "unknown", architecture: "unknown" }, {
-                    "vnd.docker.reference.type": "attestation-manifest",
-                    "vnd.docker.reference.digest": arm.digest,
-                }),
+                entry(
+                    attestation,
+                    { os: "unknown", architecture: "unknown" },
+                    {
+                        "vnd.docker.reference.type": "attestation-manifest",
+                        "vnd.docker.reference.digest": arm.digest,
+                    },
+                ),
             ],
         },
         null,
@@ -146,9 +150,14 @@ describe("ImageCopy", function () {
         assert.equal(outs.imageUri, `${west.registryHost}/${dst}@${multi.digest}`);
         assert.deepEqual(outs.tags, ["1.4.2", "latest"]);
         assert.equal(outs.layersCopied, multi.blobs.length, "the shared layer is uploaded once");
-        assert.equal(outs.bytesCopied, multi.blobs.reduce((n, b) => n + b.size, 0));
+        assert.equal(
+            outs.bytesCopied,
+            multi.blobs.reduce((n, b) => n + b.size, 0),
+        );
 
-        const got = await westSdk.send(new c.BatchGetImageCommand({ repositoryName: dst, imageIds: [{ imageTag: "latest" }], acceptedMediaTypes: [OCI_INDEX] }));
+        const got = await westSdk.send(
+            new c.BatchGetImageCommand({ repositoryName: dst, imageIds: [{ imageTag: "latest" }], acceptedMediaTypes: [OCI_INDEX] }),
+        );
         assert.equal(got.images?.[0]?.imageManifest, multi.text, "the index bytes are unchanged");
         assert.deepEqual(await tagsOf(westSdk, dst, multi.digest), ["1.4.2", "latest"]);
         for (const b of multi.blobs) assert.ok((await download(westSdk, dst, b.digest)).equals(b.data), `blob ${b.digest} differs`);
@@ -157,7 +166,10 @@ describe("ImageCopy", function () {
 
     it("skips every layer the destination already holds (a second copy uploads 0 bytes)", async () => {
         const dst = await westRepo();
-        await createCopy({ source: { repository: src, imageDigest: multi.digest, region: "us-east-1" }, destination: { repository: dst, region: "eu-west-1" } });
+        await createCopy({
+            source: { repository: src, imageDigest: multi.digest, region: "us-east-1" },
+            destination: { repository: dst, region: "eu-west-1" },
+        });
         const again = await createCopy({
             source: { repository: src, imageTag: "1.4.2", region: "us-east-1" },
             destination: { repository: dst, tags: ["again"], region: "eu-west-1" },
@@ -180,11 +192,15 @@ describe("ImageCopy", function () {
         const expected = JSON.stringify({ ...doc, manifests: doc.manifests.slice(1) });
         assert.equal(outs.imageDigest, sha256(expected), "the narrowed index is the source with only the kept entries, as compact JSON");
         assert.equal(outs.sourceDigest, multi.digest);
-        const got = await westSdk.send(new c.BatchGetImageCommand({ repositoryName: dst, imageIds: [{ imageTag: "arm" }], acceptedMediaTypes: [OCI_INDEX] }));
+        const got = await westSdk.send(
+            new c.BatchGetImageCommand({ repositoryName: dst, imageIds: [{ imageTag: "arm" }], acceptedMediaTypes: [OCI_INDEX] }),
+        );
         assert.equal(got.images?.[0]?.imageManifest, expected);
         assert.equal(await tagsOf(westSdk, dst, multi.amd.digest), undefined, "the amd64 manifest was not copied");
         const amdOnly = multi.amd.blobs.filter((b) => !multi.arm.blobs.some((a) => a.digest === b.digest));
-        const avail = await westSdk.send(new c.BatchCheckLayerAvailabilityCommand({ repositoryName: dst, layerDigests: amdOnly.map((b) => b.digest) }));
+        const avail = await westSdk.send(
+            new c.BatchCheckLayerAvailabilityCommand({ repositoryName: dst, layerDigests: amdOnly.map((b) => b.digest) }),
+        );
         assert.deepEqual(avail.layers ?? [], [], "no amd64-only blob was copied");
 
         // The same source and platforms give the same digest again: nothing is re-uploaded.
@@ -202,7 +218,10 @@ describe("ImageCopy", function () {
                 platforms: ["windows/amd64"],
             }),
             (e: Error) => {
-                assert.match(e.message, /^creating ECR Image Copy .*matches platforms \["windows\/amd64"\]; the index has \["linux\/amd64","linux\/arm64\/v8"\]/);
+                assert.match(
+                    e.message,
+                    /^creating ECR Image Copy .*matches platforms \["windows\/amd64"\]; the index has \["linux\/amd64","linux\/arm64\/v8"\]/,
+                );
                 return true;
             },
         );
@@ -213,7 +232,10 @@ describe("ImageCopy", function () {
     it("fails clearly when the source image does not exist", async () => {
         const dst = await westRepo();
         await assert.rejects(
-            createCopy({ source: { repository: src, imageTag: "nope", region: "us-east-1" }, destination: { repository: dst, region: "eu-west-1" } }),
+            createCopy({
+                source: { repository: src, imageTag: "nope", region: "us-east-1" },
+                destination: { repository: dst, region: "eu-west-1" },
+            }),
             /^Error: creating \(reading .*:nope\) ECR Image Copy|creating \(reading/,
         );
     });
@@ -230,14 +252,18 @@ describe("ImageCopy", function () {
         it("copies a single-platform image, updates tags in place, follows its source tag, and deletes what it made", async () => {
             const v1 = await pushPlatform(eastSdk, a, "single-v1", [randomLayer(5000)]);
             await eastSdk.send(new c.PutImageCommand({ repositoryName: a, imageManifest: v1.manifest, imageTag: "v" }));
-            const base = { source: { repository: a, imageTag: "v", region: "us-east-1" }, destination: { repository: b, tags: ["one"], region: "us-east-1" } };
+            const base = {
+                source: { repository: a, imageTag: "v", region: "us-east-1" },
+                destination: { repository: b, tags: ["one"], region: "us-east-1" },
+            };
             const { id, outs, inputs } = await createCopy(base);
             assert.equal(outs.imageDigest, v1.digest);
             assert.deepEqual(await tagsOf(eastSdk, b, v1.digest), ["one"]);
             assert.equal((await imageCopy.diff(id, outs, inputs)).changes, false, "no change right after create");
 
             // Tags change in place: "two" added, "one" dropped.
-            const retagged = (await imageCopy.check({}, { ...base, destination: { ...base.destination, tags: ["two"] } })).inputs as imageCopy.ImageCopyInputs;
+            const retagged = (await imageCopy.check({}, { ...base, destination: { ...base.destination, tags: ["two"] } }))
+                .inputs as imageCopy.ImageCopyInputs;
             const d = await imageCopy.diff(id, outs, retagged);
             assert.deepEqual([d.changes, d.replaces], [true, []]);
             const up = await imageCopy.update(id, outs, retagged);
@@ -278,7 +304,14 @@ describe("ImageCopy", function () {
                 source: { repository: src, imageDigest: multi.digest, region: "us-east-1" },
                 destination: { repository: dst, tags: ["mine"], region: "us-east-1" },
             });
-            await eastSdk.send(new c.PutImageCommand({ repositoryName: dst, imageManifest: multi.text, imageManifestMediaType: OCI_INDEX, imageTag: "theirs" }));
+            await eastSdk.send(
+                new c.PutImageCommand({
+                    repositoryName: dst,
+                    imageManifest: multi.text,
+                    imageManifestMediaType: OCI_INDEX,
+                    imageTag: "theirs",
+                }),
+            );
             await imageCopy.delete(id, outs);
             assert.deepEqual(await tagsOf(eastSdk, dst, multi.digest), ["theirs"], "only our tag went");
 

@@ -28,7 +28,12 @@ async function tagDigest(sdk: c.ECRClient, repositoryName: string, tag: string):
 }
 
 /** Pushes two platform images and an index over them with `mediaType`; returns the index digest. */
-async function pushIndex(sdk: c.ECRClient, repositoryName: string, mediaType: string, tag?: string): Promise<{ digest: string; text: string }> {
+async function pushIndex(
+    sdk: c.ECRClient,
+    repositoryName: string,
+    mediaType: string,
+    tag?: string,
+): Promise<{ digest: string; text: string }> {
     const amd = await pushImage(sdk, repositoryName, { label: `amd-${repositoryName}` });
     const arm = await pushImage(sdk, repositoryName, { label: `arm-${repositoryName}` });
     const childType = "application/vnd.oci.image.manifest.v1+json";
@@ -36,11 +41,23 @@ async function pushIndex(sdk: c.ECRClient, repositoryName: string, mediaType: st
         schemaVersion: 2,
         mediaType,
         manifests: [
-            { mediaType: childType, digest: amd.digest, size: Buffer.byteLength(amd.manifest), platform: { os: "linux", architecture: "amd64" } },
-            { mediaType: childType, digest: arm.digest, size: Buffer.byteLength(arm.manifest), platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+            {
+                mediaType: childType,
+                digest: amd.digest,
+                size: Buffer.byteLength(amd.manifest),
+                platform: { os: "linux", architecture: "amd64" },
+            },
+            {
+                mediaType: childType,
+                digest: arm.digest,
+                size: Buffer.byteLength(arm.manifest),
+                platform: { os: "linux", architecture: "arm64", variant: "v8" },
+            },
         ],
     });
-    const out = await sdk.send(new c.PutImageCommand({ repositoryName, imageManifest: text, imageManifestMediaType: mediaType, imageTag: tag }));
+    const out = await sdk.send(
+        new c.PutImageCommand({ repositoryName, imageManifest: text, imageManifestMediaType: mediaType, imageTag: tag }),
+    );
     return { digest: out.image!.imageId!.imageDigest!, text };
 }
 
@@ -88,7 +105,9 @@ describe("ImageTag (local endpoint)", function () {
             const index = await pushIndex(sdk, name, mediaType, "multi");
             const { outs } = await createTag({ repository: name, sourceDigest: index.digest, tag: "stable" });
             assert.equal(outs.imageDigest, index.digest);
-            const got = await sdk.send(new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: "stable" }], acceptedMediaTypes: [mediaType] }));
+            const got = await sdk.send(
+                new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: "stable" }], acceptedMediaTypes: [mediaType] }),
+            );
             assert.equal(got.images?.[0]?.imageManifestMediaType, mediaType);
             assert.equal(got.images?.[0]?.imageManifest, index.text);
         });
