@@ -2,15 +2,22 @@
  * The native layer-part encoding (provider/images/partBody.ts) must put exactly the bytes on the
  * wire that the AWS SDK's own serializer writes, with a matching Content-Length, for parts of every
  * size remainder; other commands pass through untouched. Requests are captured before sending.
+ * And ecr-local's fast UploadLayerPart parse must read exactly what JSON.parse would.
  */
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { DescribeRepositoriesCommand, ECRClient, UploadLayerPartCommand } from "@aws-sdk/client-ecr";
+import { parseLayerPartRequest, parseRequest } from "../../local/http";
 import { useNativeLayerPartEncoding } from "../../provider/images/partBody";
 
 /** A client whose requests stop just before signing-independent transport, recording body and headers. */
 function capturingClient(native: boolean): { client: ECRClient; sent: { body: Buffer; headers: Record<string, string> }[] } {
-    const client = new ECRClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "a", secretAccessKey: "b" }, maxAttempts: 1 });
+    const client = new ECRClient({
+        region: "us-east-1",
+        endpoint: "http://127.0.0.1:9",
+        credentials: { accessKeyId: "a", secretAccessKey: "b" },
+        maxAttempts: 1,
+    });
     if (native) useNativeLayerPartEncoding(client);
     const sent: { body: Buffer; headers: Record<string, string> }[] = [];
     client.middlewareStack.add(
@@ -28,7 +35,13 @@ describe("native layer-part encoding", () => {
     for (const size of [1, 2, 3, 1000, 5 * 1024 * 1024 + 1]) {
         it(`writes the SDK's exact body for a ${size}-byte part`, async () => {
             const part = crypto.randomBytes(size);
-            const input = { repositoryName: "team/app", uploadId: "u-1", partFirstByte: 10, partLastByte: 10 + size - 1, layerPartBlob: part };
+            const input = {
+                repositoryName: "team/app",
+                uploadId: "u-1",
+                partFirstByte: 10,
+                partLastByte: 10 + size - 1,
+                layerPartBlob: part,
+            };
             const sdk = capturingClient(false);
             const fast = capturingClient(true);
             await sdk.client.send(new UploadLayerPartCommand(input)).catch(() => undefined);
@@ -46,5 +59,37 @@ describe("native layer-part encoding", () => {
         useNativeLayerPartEncoding(fast.client);
         await fast.client.send(new DescribeRepositoriesCommand({ repositoryNames: ["a"] })).catch(() => undefined);
         assert.deepEqual(JSON.parse(fast.sent[0].body.toString()), { repositoryNames: ["a"] });
+    });
+});
+
+describe("ecr-local: UploadLayerPart bodies decoded from the bytes", () => {
+    const asPlain = (body: Buffer) => {
+        const plain = parseRequest(body);
+        if (typeof plain.layerPartBlob === "string") plain.layerPartBlob = Buffer.from(plain.layerPartBlob, "base64");
+        return plain;
+    };
+
+    it("gives the same request object as JSON.parse plus base64 decoding, wherever the field sits", () => {
+        const part = crypto.randomBytes(100_003);
+        const b64 = part.toString("base64");
+        const bodies = [
+            `{"repositoryName":"a","uploadId":"u","partFirstByte":0,"partLastByte":100002,"layerPartBlob":"${b64}"}`,
+            `{"layerPartBlob":"${b64}","repositoryName":"a","uploadId":"u"}`,
+            `{ "repositoryName" : "a", "layerPartBlob":"${b64}" , "registryId": "000000000000" }`,
+        ];
+        for (const text of bodies) {
+            const body = Buffer.from(text);
+            const fast = parseLayerPartRequest(body);
+            assert.deepEqual(fast, asPlain(body));
+            assert.ok((fast.layerPartBlob as Buffer).equals(part));
+        }
+    });
+
+    it("takes the plain path for an escaped value or a missing field, and refuses what parseRequest refuses", () => {
+        const escaped = Buffer.from(`{"repositoryName":"a","layerPartBlob":"AAEC\\/w=="}`);
+        assert.deepEqual(parseLayerPartRequest(escaped), parseRequest(escaped));
+        const missing = Buffer.from(`{"repositoryName":"a"}`);
+        assert.deepEqual(parseLayerPartRequest(missing), { repositoryName: "a" });
+        assert.throws(() => parseLayerPartRequest(Buffer.from(`{"layerPartBlob":"AAAA"`)), /SerializationException|Start of structure/);
     });
 });
