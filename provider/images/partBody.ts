@@ -9,28 +9,30 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
 
 const FIELD = "layerPartBlob";
-const PARTS = Symbol("pulumi-ecr.layerPart");
-const installed = new WeakSet<object>();
+/**
+ * Where the part waits between the two steps: a key of the per-request handler context. A plain
+ * string, and no module-level state (no WeakSet of installed clients): a provider stored by value
+ * gets copies of module values from Pulumi's closure serializer, which does not rebuild those.
+ */
+const PARTS = "__pulumiEcrLayerPart";
 /** Bytes encoded at a time: a multiple of 3, so the slices' base64 joins up without padding. */
 const SLICE = 3 * 16 * 1024;
 
-/** Installs the middleware on `client` once (idempotent). */
+/** Installs the middleware on `client` (idempotent: installing again replaces it, by name). */
 export function useNativeLayerPartEncoding(client: ECRClient): void {
-    if (installed.has(client)) return;
-    installed.add(client);
     client.middlewareStack.add(
         (next, context) => async (args) => {
             const input = args.input as Record<string, unknown>;
             const blob = input?.[FIELD];
             if (context.commandName !== "UploadLayerPartCommand" || !(blob instanceof Uint8Array) || blob.length === 0) return next(args);
-            (context as Record<symbol, unknown>)[PARTS] = blob;
+            (context as Record<string, unknown>)[PARTS] = blob;
             return next({ ...args, input: { ...input, [FIELD]: new Uint8Array(0) } });
         },
-        { step: "initialize", name: "pulumiEcrLayerPartTake", priority: "low" },
+        { step: "initialize", name: "pulumiEcrLayerPartTake", priority: "low", override: true },
     );
     client.middlewareStack.add(
         (next, context) => async (args) => {
-            const blob = (context as Record<symbol, unknown>)[PARTS] as Uint8Array | undefined;
+            const blob = (context as Record<string, unknown>)[PARTS] as Uint8Array | undefined;
             const request = args.request as { body?: unknown; headers?: Record<string, string> };
             if (!blob || !request || request.body === undefined) return next(args);
             // The serialized JSON (a string, or bytes from the SDK's byte-level serializer), with `"layerPartBlob":""` in it.
@@ -64,6 +66,6 @@ export function useNativeLayerPartEncoding(client: ECRClient): void {
             return next(args);
         },
         // Before the content length is set and the request is signed (both later in build/finalize).
-        { step: "build", name: "pulumiEcrLayerPartSplice", priority: "high" },
+        { step: "build", name: "pulumiEcrLayerPartSplice", priority: "high", override: true },
     );
 }

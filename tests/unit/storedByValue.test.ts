@@ -12,6 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
+import * as imageCopy from "../../provider/images/imageCopy";
+import * as imageTag from "../../provider/images/imageTag";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
@@ -84,6 +86,44 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
                 failures: [
                     ["repository", /not a valid repository name/],
                     ["policy", /non-empty `rules`/],
+                ],
+            },
+        ],
+    },
+    imageTag: {
+        module: imageTag,
+        cases: [
+            { news: { repository: "app", sourceTag: "1.4.2", tag: "prod", region: "us-east-1" }, failures: [] },
+            {
+                news: { repository: "app", tag: "bad tag", region: "us-east-1" },
+                failures: [
+                    ["sourceTag | sourceDigest", /set exactly one/],
+                    ["tag", /must be an image tag/],
+                ],
+            },
+        ],
+    },
+    imageCopy: {
+        module: imageCopy,
+        cases: [
+            {
+                news: {
+                    source: { repository: "app", imageTag: "1.4.2", region: "us-east-1" },
+                    destination: { repository: "mirror", region: "eu-west-1" },
+                    platforms: ["linux/arm64", "linux/amd64"],
+                },
+                failures: [],
+            },
+            {
+                news: {
+                    source: { repository: "app", region: "us-east-1" },
+                    destination: { repository: "app", region: "us-east-1" },
+                    platforms: ["amd64"],
+                },
+                failures: [
+                    ["source.imageTag | source.imageDigest", /set exactly one/],
+                    ["destination.repository", /use `ImageTag`/],
+                    ["platforms[0]", /os\/architecture/],
                 ],
             },
         ],
