@@ -15,9 +15,9 @@ import {
     type ImageIdentifier,
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "../client";
-import { EcrError, NotFoundError, isA, wrap } from "../errors";
+import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "../errors";
 import { findRepositoryByName } from "../repository";
-import { Failures, UNKNOWN, withoutInternals } from "../validate";
+import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "../validate";
 import { type PushProgress, pushBlobs, putManifest } from "./push";
 import { type ImageSource, SourceError, readImageSource } from "./source";
 import { progressReporter } from "./progress";
@@ -86,7 +86,7 @@ function standardRepositoryUrl(registryId: string | undefined, region: string, r
  * Validates the inputs, then reads and verifies the source and computes its digest. Every problem
  * with the source is reported here, before any AWS call, naming the file and the problem.
  */
-export async function check(olds: Record<string, any>, news: Record<string, any>): Promise<dynamic.CheckResult> {
+export async function check(olds: UncheckedInputs, news: UncheckedInputs): Promise<dynamic.CheckResult> {
     const f = new Failures();
     const n = withoutInternals(news);
     f.repositoryName("repository", n.repository);
@@ -100,7 +100,10 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             if (tags.length > MAX_TAGS) f.add("tags", `at most ${MAX_TAGS} tags, got ${tags.length}`);
             tags.forEach((t, i) => {
                 if (!isUnknown(t) && (typeof t !== "string" || !TAG_PATTERN.test(t))) {
-                    f.add(`tags[${i}]`, `${JSON.stringify(t)} is not a valid image tag: 1-128 letters, digits, _ . -, not starting with . or -`);
+                    f.add(
+                        `tags[${i}]`,
+                        `${JSON.stringify(t)} is not a valid image tag: 1-128 letters, digits, _ . -, not starting with . or -`,
+                    );
                 }
             });
             const dup = tags.find((t, i) => tags.indexOf(t) !== i);
@@ -125,15 +128,20 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
     if (!isUnknown(source) && (typeof source !== "string" || source === "")) {
         f.add("source", "must be the path of an OCI image layout directory, an OCI archive (.tar) or a `docker save` tarball");
     } else if (typeof source === "string" && !path.isAbsolute(source)) {
-        f.add("source", `must be an absolute path, got ${JSON.stringify(source)} (the Image class resolves relative paths against the program's directory)`);
+        f.add(
+            "source",
+            `must be an absolute path, got ${JSON.stringify(source)} (the Image class resolves relative paths against the program's directory)`,
+        );
     }
     const region = await f.regionOrDefault("region", n.region);
 
     const inputs: ImageInputs = {
         repository: n.repository,
         source,
-        tags: Array.isArray(tags) ? [...tags] : (tags as any),
-        platforms: Array.isArray(platforms) ? [...platforms].map((p) => (typeof p === "string" ? p.toLowerCase() : p)) : (platforms as any),
+        tags: Array.isArray(tags) ? [...tags] : (tags as string[]),
+        platforms: Array.isArray(platforms)
+            ? [...platforms].map((p) => (typeof p === "string" ? p.toLowerCase() : p))
+            : (platforms as string[]),
         keepOnDelete: n.keepOnDelete ?? false,
         region,
         imageDigest: UNKNOWN,
@@ -151,15 +159,29 @@ export async function check(olds: Record<string, any>, news: Record<string, any>
             inputs.imageDigest = img.digest;
         } catch (e) {
             if (!(e instanceof SourceError)) throw e;
-            f.add(inputs.sourceRef !== undefined && /no image (named|tagged)/.test(e.message) ? "sourceRef" : /platforms/.test(e.message) ? "platforms" : "source", e.message);
+            f.add(
+                inputs.sourceRef !== undefined && /no image (named|tagged)/.test(e.message)
+                    ? "sourceRef"
+                    : /platforms/.test(e.message)
+                      ? "platforms"
+                      : "source",
+                e.message,
+            );
             return { inputs, failures: f.list };
         }
     }
     // The URI, when the repository's URL is already known: from state, or ECR's standard endpoint.
     if (!isUnknown(inputs.imageDigest) && !isUnknown(inputs.repository)) {
         const sameRepo =
-            olds?.repositoryUrl && olds.repository === inputs.repository && olds.region === inputs.region && (inputs.registryId === undefined || olds.registryId === inputs.registryId);
-        const url = sameRepo ? olds.repositoryUrl : isUnknown(inputs.registryId) ? undefined : standardRepositoryUrl(inputs.registryId, region, inputs.repository);
+            olds?.repositoryUrl &&
+            olds.repository === inputs.repository &&
+            olds.region === inputs.region &&
+            (inputs.registryId === undefined || olds.registryId === inputs.registryId);
+        const url = sameRepo
+            ? olds.repositoryUrl
+            : isUnknown(inputs.registryId)
+              ? undefined
+              : standardRepositoryUrl(inputs.registryId, region, inputs.repository);
         if (url) inputs.imageUri = `${url}@${inputs.imageDigest}`;
     }
     return { inputs, failures: f.list };
@@ -174,7 +196,8 @@ export async function diff(_id: string, olds: ImageOutputs, news: ImageInputs): 
     if (olds.repository !== news.repository) replaces.push("repository");
     if ((olds.region ?? news.region) !== news.region) replaces.push("region");
     if (news.registryId !== undefined && olds.registryId !== news.registryId) replaces.push("registryId");
-    const sameList = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+    const sameList = (a: string[] | undefined, b: string[] | undefined) =>
+        JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
     const updates = [
         !sameList(olds.tags, news.tags),
         olds.source !== news.source,
@@ -189,32 +212,51 @@ export async function diff(_id: string, olds: ImageOutputs, news: ImageInputs): 
 
 /** The image with this digest, or NotFoundError. The only place that turns ECR's "not found" into "gone". */
 export async function findImageByDigest(client: ECRClient, repository: string, digest: string, registryId?: string): Promise<ImageDetail> {
-    const gone = (cause?: unknown) => new NotFoundError(`ECR Image (${repository}@${digest}) not found`, { cause });
+    const id = `${repository}@${digest}`;
     try {
-        const out = await client.send(new DescribeImagesCommand({ repositoryName: repository, registryId, imageIds: [{ imageDigest: digest }] }));
+        const out = await client.send(
+            new DescribeImagesCommand({ repositoryName: repository, registryId, imageIds: [{ imageDigest: digest }] }),
+        );
         const detail = out.imageDetails?.find((d) => d.imageDigest === digest);
-        if (!detail) throw gone();
+        if (!detail) throw notFound(KIND, id, { registryId });
         return detail;
     } catch (e) {
-        if (isA(e, "ImageNotFoundException", "RepositoryNotFoundException")) throw gone(e);
-        throw e;
+        throw goneOr(e, ["ImageNotFoundException", "RepositoryNotFoundException"], KIND, id, { registryId });
     }
 }
 
 /** The stored manifest bytes and media type of an image, unconverted. */
-async function findManifest(client: ECRClient, repository: string, digest: string, registryId?: string): Promise<{ manifest: Buffer; mediaType: string }> {
+async function findManifest(
+    client: ECRClient,
+    repository: string,
+    digest: string,
+    registryId?: string,
+): Promise<{ manifest: Buffer; mediaType: string }> {
     const out = await client.send(
-        new BatchGetImageCommand({ repositoryName: repository, registryId, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: ALL_MANIFEST_TYPES }),
+        new BatchGetImageCommand({
+            repositoryName: repository,
+            registryId,
+            imageIds: [{ imageDigest: digest }],
+            acceptedMediaTypes: ALL_MANIFEST_TYPES,
+        }),
     );
     const img = out.images?.find((i) => i.imageId?.imageDigest === digest);
-    if (!img?.imageManifest) throw new NotFoundError(`ECR Image (${repository}@${digest}) not found`);
+    if (!img?.imageManifest)
+        throw notFound(KIND, `${repository}@${digest}`, { registryId, detail: img ? "ECR returned no manifest" : undefined });
     return { manifest: Buffer.from(img.imageManifest, "utf8"), mediaType: img.imageManifestMediaType ?? "" };
 }
 
 // ---------- create / read / update / delete ----------
 
 /** Pushes blobs, then the members of an index by digest, then the top manifest with each tag. */
-async function push(client: ECRClient, target: { repositoryName: string; registryId?: string }, img: ImageSource, tags: string[], label: string, urn?: string) {
+async function push(
+    client: ECRClient,
+    target: { repositoryName: string; registryId?: string },
+    img: ImageSource,
+    tags: string[],
+    label: string,
+    urn?: string,
+) {
     const report = progressReporter(label, urn);
     const result = await pushBlobs(client, target, img.blobs, { onProgress: (p: PushProgress) => report(p) });
     report(undefined);
@@ -229,7 +271,13 @@ export async function create(inputs: ImageInputs): Promise<dynamic.CreateResult>
     const id = `${inputs.repository}@${inputs.imageDigest}`;
     const repo = await wrap("creating", KIND, id, () => findRepositoryByName(client, inputs.repository, inputs.registryId)).catch((e) => {
         if (e instanceof NotFoundError) {
-            throw new EcrError("creating", KIND, id, e, `create the repository first (e.g. \`new ecr.Repository\`) and pass its \`name\` as \`repository\``);
+            throw new EcrError(
+                "creating",
+                KIND,
+                id,
+                e,
+                `create the repository first (e.g. \`new ecr.Repository\`) and pass its \`name\` as \`repository\``,
+            );
         }
         throw e;
     });
@@ -240,7 +288,13 @@ export async function create(inputs: ImageInputs): Promise<dynamic.CreateResult>
         throw new EcrError("creating", KIND, id, e);
     }
     if (img.digest !== inputs.imageDigest) {
-        throw new EcrError("creating", KIND, id, new Error(`the source now has digest ${img.digest}`), "the source changed since it was checked; run `pulumi up` again");
+        throw new EcrError(
+            "creating",
+            KIND,
+            id,
+            new Error(`the source now has digest ${img.digest}`),
+            "the source changed since it was checked; run `pulumi up` again",
+        );
     }
     const target = { repositoryName: inputs.repository, registryId: repo.registryId };
     const result = await push(client, target, img, inputs.tags, `${inputs.repository}@${img.digest.slice(7, 19)}`, inputs.__urn);
@@ -267,7 +321,9 @@ export async function read(id: string, props: Partial<ImageOutputs>): Promise<dy
     const client = ecrClient(region);
     let detail: ImageDetail;
     try {
-        detail = await wrap("reading", KIND, `${repository}@${digest}`, () => findImageByDigest(client, repository, digest, props.registryId || undefined));
+        detail = await wrap("reading", KIND, `${repository}@${digest}`, () =>
+            findImageByDigest(client, repository, digest, props.registryId || undefined),
+        );
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
         throw e;
@@ -294,9 +350,17 @@ export async function update(id: string, olds: ImageOutputs, news: ImageInputs):
     };
     if (news.sourceRef === undefined) delete outs.sourceRef;
     if (added.length > 0 || dropped.length > 0) {
-        const stored = await wrap("updating tags of", KIND, id, () => findManifest(client, olds.repository, olds.imageDigest, target.registryId)).catch((e) => {
+        const stored = await wrap("updating tags of", KIND, id, () =>
+            findManifest(client, olds.repository, olds.imageDigest, target.registryId),
+        ).catch((e) => {
             if (!(e instanceof NotFoundError)) throw e;
-            throw new EcrError("updating tags of", KIND, id, e, "the image was deleted outside Pulumi; run `pulumi refresh`, and the next `pulumi up` pushes it again");
+            throw new EcrError(
+                "updating tags of",
+                KIND,
+                id,
+                e,
+                "the image was deleted outside Pulumi; run `pulumi refresh`, and the next `pulumi up` pushes it again",
+            );
         });
         for (const tag of added) await putManifest(client, target, stored.manifest, stored.mediaType, { tag });
         if (dropped.length > 0) {
@@ -314,11 +378,18 @@ async function deleteTags(client: ECRClient, o: ImageOutputs, tags: string[]): P
     for (let i = 0; i < tags.length; i += 100) {
         const ids: ImageIdentifier[] = tags.slice(i, i + 100).map((t) => ({ imageTag: t, imageDigest: o.imageDigest }));
         const out = await wrap("removing tags from", KIND, imageId(o), () =>
-            client.send(new BatchDeleteImageCommand({ repositoryName: o.repository, registryId: o.registryId || undefined, imageIds: ids })),
+            client.send(
+                new BatchDeleteImageCommand({ repositoryName: o.repository, registryId: o.registryId || undefined, imageIds: ids }),
+            ),
         );
         const bad = (out.failures ?? []).filter((f) => !["ImageNotFound", "ImageTagDoesNotMatchDigest"].includes(f.failureCode ?? ""));
         if (bad.length) {
-            throw new EcrError("removing tags from", KIND, imageId(o), new Error(bad.map((f) => `${f.imageId?.imageTag}: ${f.failureCode} ${f.failureReason}`).join("; ")));
+            throw new EcrError(
+                "removing tags from",
+                KIND,
+                imageId(o),
+                new Error(bad.map((f) => `${f.imageId?.imageTag}: ${f.failureCode} ${f.failureReason}`).join("; ")),
+            );
         }
     }
 }
@@ -334,10 +405,22 @@ async function deleteIfUnreferenced(client: ECRClient, o: ImageOutputs, digest: 
     }
     if ((detail.imageTags ?? []).length > 0) return; // another tag points at it: keep it
     const out = await wrap("deleting", KIND, `${o.repository}@${digest}`, () =>
-        client.send(new BatchDeleteImageCommand({ repositoryName: o.repository, registryId: o.registryId || undefined, imageIds: [{ imageDigest: digest }] })),
+        client.send(
+            new BatchDeleteImageCommand({
+                repositoryName: o.repository,
+                registryId: o.registryId || undefined,
+                imageIds: [{ imageDigest: digest }],
+            }),
+        ),
     );
     const bad = (out.failures ?? []).filter((f) => !["ImageNotFound", "ImageReferencedByManifestList"].includes(f.failureCode ?? ""));
-    if (bad.length) throw new EcrError("deleting", KIND, `${o.repository}@${digest}`, new Error(bad.map((f) => `${f.failureCode} ${f.failureReason}`).join("; ")));
+    if (bad.length)
+        throw new EcrError(
+            "deleting",
+            KIND,
+            `${o.repository}@${digest}`,
+            new Error(bad.map((f) => `${f.failureCode} ${f.failureReason}`).join("; ")),
+        );
 }
 
 export async function remove(id: string, props: ImageOutputs): Promise<void> {

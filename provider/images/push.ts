@@ -74,7 +74,11 @@ export async function availableBlobs(client: ECRClient, target: PushTarget, dige
         let out;
         try {
             out = await client.send(
-                new BatchCheckLayerAvailabilityCommand({ repositoryName: target.repositoryName, registryId: target.registryId, layerDigests: batch }),
+                new BatchCheckLayerAvailabilityCommand({
+                    repositoryName: target.repositoryName,
+                    registryId: target.registryId,
+                    layerDigests: batch,
+                }),
             );
         } catch (e) {
             throw new EcrError("checking layers in", "Repository", target.repositoryName, e);
@@ -151,7 +155,13 @@ async function uploadBlob(client: ECRClient, target: PushTarget, blob: BlobSourc
     const sendPart = async (part: Buffer) => {
         try {
             await client.send(
-                new UploadLayerPartCommand({ ...base, uploadId, partFirstByte: sent, partLastByte: sent + part.length - 1, layerPartBlob: part }),
+                new UploadLayerPartCommand({
+                    ...base,
+                    uploadId,
+                    partFirstByte: sent,
+                    partLastByte: sent + part.length - 1,
+                    layerPartBlob: part,
+                }),
             );
         } catch (e) {
             fail(e);
@@ -188,13 +198,21 @@ async function uploadBlob(client: ECRClient, target: PushTarget, blob: BlobSourc
     }
     if (held > 0) await sendPart(Buffer.concat(chunks, held));
     if (sent !== blob.size) {
-        fail(new Error(`read ${sent} bytes, but the manifest says the blob is ${blob.size} bytes`), "the source changed while it was pushed; run `pulumi up` again");
+        fail(
+            new Error(`read ${sent} bytes, but the manifest says the blob is ${blob.size} bytes`),
+            "the source changed while it was pushed; run `pulumi up` again",
+        );
     }
     try {
         await client.send(new CompleteLayerUploadCommand({ ...base, uploadId, layerDigests: [blob.digest] }));
     } catch (e) {
         if (isA(e, "LayerAlreadyExistsException")) return; // another writer finished the same blob first
-        fail(e, isA(e, "InvalidLayerException") ? "the bytes read do not match the digest; the source changed since `pulumi preview`" : undefined);
+        fail(
+            e,
+            isA(e, "InvalidLayerException")
+                ? "the bytes read do not match the digest; the source changed since `pulumi preview`"
+                : undefined,
+        );
     }
 }
 
@@ -215,7 +233,12 @@ export async function putManifest(
     const text = manifest.toString("utf8");
     const id = `${target.repositoryName}${opts.tag ? `:${opts.tag}` : ""}${opts.digest ? `@${opts.digest}` : ""}`;
     if (!Buffer.from(text, "utf8").equals(manifest)) {
-        throw new EcrError("putting", "Image", id, new Error("the manifest is not valid UTF-8, so PutImage cannot carry its bytes unchanged"));
+        throw new EcrError(
+            "putting",
+            "Image",
+            id,
+            new Error("the manifest is not valid UTF-8, so PutImage cannot carry its bytes unchanged"),
+        );
     }
     try {
         await client.send(

@@ -11,6 +11,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { initError } from "../errors";
+import type { UncheckedInputs as JsonDoc } from "../validate";
 import type { BlobSource } from "./push";
 import { type TarMember, indexTar, resolveMember } from "./tar";
 
@@ -32,11 +34,13 @@ const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 const REF_NAME = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME = "io.containerd.image.name";
 
+/* Parsed manifests, indexes and configs are JsonDoc: unchecked bags, read field by field below. */
+
 /** A source that cannot be pushed; the message names the file and the problem. */
 export class SourceError extends Error {
     constructor(message: string) {
         super(message);
-        this.name = "SourceError";
+        initError(this, "SourceError", message);
     }
 }
 
@@ -137,7 +141,7 @@ async function readEntry(c: Container, name: string, max: number): Promise<Buffe
     return buf;
 }
 
-function parseJson(c: Container, name: string, bytes: Buffer): any {
+function parseJson(c: Container, name: string, bytes: Buffer): JsonDoc {
     try {
         const v = JSON.parse(bytes.toString("utf8"));
         if (typeof v !== "object" || v === null) throw new Error("not a JSON object");
@@ -149,7 +153,14 @@ function parseJson(c: Container, name: string, bytes: Buffer): any {
 
 // ---------- hashing, cached per process ----------
 
-const hashCache = new Map<string, string>();
+/**
+ * The per-process hash cache lives on globalThis, made on first use: Pulumi's closure serializer,
+ * when it stores this provider by value, cannot carry a module-level Map (or a Symbol key).
+ */
+function hashCache(): Map<string, string> {
+    const g = globalThis as { __pulumiEcrImageSourceHashes?: Map<string, string> };
+    return (g.__pulumiEcrImageSourceHashes ??= new Map<string, string>());
+}
 
 export const sha256 = (b: Buffer | string): string => "sha256:" + crypto.createHash("sha256").update(b).digest("hex");
 
@@ -162,25 +173,28 @@ function streamRange(e: Entry): fs.ReadStream {
 /** sha256 of an entry's bytes, streamed; cached by file, range, size and mtime. */
 async function hashEntry(e: Entry): Promise<string> {
     const key = `${e.file}|${e.offset}|${e.size}|${e.mtimeMs}`;
-    const hit = hashCache.get(key);
+    const hit = hashCache().get(key);
     if (hit) return hit;
     const h = crypto.createHash("sha256");
     if (e.size > 0) {
         for await (const chunk of streamRange(e)) h.update(chunk as Buffer);
     }
     const digest = "sha256:" + h.digest("hex");
-    hashCache.set(key, digest);
+    hashCache().set(key, digest);
     return digest;
 }
 
 /** Forgets cached hashes (tests that rewrite a file within the same mtime tick). @internal */
 export function clearHashCache(): void {
-    hashCache.clear();
+    hashCache().clear();
 }
 
 function blobName(c: Container, digest: string, where: string): string {
     const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
-    if (!m) throw new SourceError(`${c.describe("index.json")}: ${where} has digest ${JSON.stringify(digest)}; only sha256 digests can be pushed to ECR`);
+    if (!m)
+        throw new SourceError(
+            `${c.describe("index.json")}: ${where} has digest ${JSON.stringify(digest)}; only sha256 digests can be pushed to ECR`,
+        );
     return `blobs/sha256/${m[1]}`;
 }
 
@@ -213,7 +227,7 @@ interface Descriptor {
     annotations?: Record<string, string>;
 }
 
-function descriptor(c: Container, v: any, where: string): Descriptor {
+function descriptor(c: Container, v: JsonDoc, where: string): Descriptor {
     if (!v || typeof v.digest !== "string" || typeof v.size !== "number" || !Number.isInteger(v.size) || v.size < 0) {
         throw new SourceError(`${c.describe("index.json")}: ${where} is not a valid descriptor (needs digest and size)`);
     }
@@ -232,7 +246,7 @@ export function platformMatches(requested: string, actual: string | undefined): 
 }
 
 /** A manifest's bytes, verified against its descriptor, and its media type. */
-async function readManifest(c: Container, desc: Descriptor, where: string): Promise<{ bytes: Buffer; doc: any; mediaType: string }> {
+async function readManifest(c: Container, desc: Descriptor, where: string): Promise<{ bytes: Buffer; doc: JsonDoc; mediaType: string }> {
     const name = blobName(c, desc.digest, where);
     const e = await c.entry(name);
     if (!e) throw new SourceError(`${c.describe(name)}: missing; ${where} references manifest ${desc.digest}`);
@@ -257,11 +271,11 @@ interface Collected {
 }
 
 /** Verifies an image manifest's config and layers and adds them to `into`. */
-async function collectImage(c: Container, digest: string, doc: any, into: Collected): Promise<void> {
+async function collectImage(c: Container, digest: string, doc: JsonDoc, into: Collected): Promise<void> {
     const where = `manifest ${digest}`;
     const config = descriptor(c, doc.config, `${where} config`);
-    const layers: any[] = Array.isArray(doc.layers) ? doc.layers : [];
-    for (const [i, d] of [config, ...layers.map((l, i) => descriptor(c, l, `${where} layers[${i}]`))].entries()) {
+    const layers: JsonDoc[] = Array.isArray(doc.layers) ? doc.layers : [];
+    for (const [i, d] of [config, ...layers.map((l: JsonDoc, i: number) => descriptor(c, l, `${where} layers[${i}]`))].entries()) {
         if (into.blobs.has(d.digest)) continue;
         const at = i === 0 ? `${where} (config)` : `${where} (layers[${i - 1}])`;
         into.blobs.set(d.digest, await verifiedBlob(c, d, at));
@@ -274,7 +288,9 @@ async function collectIndex(c: Container, members: Descriptor[], into: Collected
         const at = `${where} manifests[${i}]`;
         const m = await readManifest(c, d, at);
         if (INDEX_TYPES.includes(m.mediaType)) {
-            const nested = (Array.isArray(m.doc.manifests) ? m.doc.manifests : []).map((x: any, j: number) => descriptor(c, x, `${at} manifests[${j}]`));
+            const nested = (Array.isArray(m.doc.manifests) ? m.doc.manifests : []).map((x: JsonDoc, j: number) =>
+                descriptor(c, x, `${at} manifests[${j}]`),
+            );
             await collectIndex(c, nested, into, `index ${d.digest}`);
         } else {
             await collectImage(c, d.digest, m.doc, into);
@@ -306,20 +322,23 @@ async function readOciLayout(c: Container, kind: ImageSource["kind"], opts: Sour
     if (!Array.isArray(index.manifests) || index.manifests.length === 0) {
         throw new SourceError(`${c.describe("index.json")}: lists no manifests`);
     }
-    const entries: Descriptor[] = index.manifests.map((m: any, i: number) => descriptor(c, m, `index.json manifests[${i}]`));
+    const entries: Descriptor[] = index.manifests.map((m: JsonDoc, i: number) => descriptor(c, m, `index.json manifests[${i}]`));
 
     // Which image: by ref name, the only one, or (no refs, all platform manifests) index.json itself.
-    let top: { bytes: Buffer; doc: any; mediaType: string; digest: string };
+    let top: { bytes: Buffer; doc: JsonDoc; mediaType: string; digest: string };
     if (opts.sourceRef !== undefined) {
         const hits = entries.filter((d) => refMatches(opts.sourceRef!, d));
         if (hits.length === 0) {
             const names = [...new Set(entries.flatMap(refNames))];
             throw new SourceError(
                 `${c.describe("index.json")}: no image named ${JSON.stringify(opts.sourceRef)}; ` +
-                    (names.length ? `it holds ${names.map((n) => JSON.stringify(n)).join(", ")}` : "its images carry no ref names; leave sourceRef out"),
+                    (names.length
+                        ? `it holds ${names.map((n) => JSON.stringify(n)).join(", ")}`
+                        : "its images carry no ref names; leave sourceRef out"),
             );
         }
-        if (hits.length > 1) throw new SourceError(`${c.describe("index.json")}: ${hits.length} images are named ${JSON.stringify(opts.sourceRef)}`);
+        if (hits.length > 1)
+            throw new SourceError(`${c.describe("index.json")}: ${hits.length} images are named ${JSON.stringify(opts.sourceRef)}`);
         top = { ...(await readManifest(c, hits[0], `index.json entry ${JSON.stringify(opts.sourceRef)}`)), digest: hits[0].digest };
     } else if (entries.length === 1) {
         top = { ...(await readManifest(c, entries[0], "index.json manifests[0]")), digest: entries[0].digest };
@@ -335,10 +354,10 @@ async function readOciLayout(c: Container, kind: ImageSource["kind"], opts: Sour
 
     const into: Collected = { children: [], blobs: new Map() };
     let narrowed = false;
-    let platforms: string[] = [];
+    let platforms: string[];
     if (INDEX_TYPES.includes(top.mediaType)) {
         const where = `index ${top.digest}`;
-        const all: Descriptor[] = (Array.isArray(top.doc.manifests) ? top.doc.manifests : []).map((m: any, i: number) =>
+        const all: Descriptor[] = (Array.isArray(top.doc.manifests) ? top.doc.manifests : []).map((m: JsonDoc, i: number) =>
             descriptor(c, m, `${where} manifests[${i}]`),
         );
         let kept = all;
@@ -384,11 +403,15 @@ async function readOciLayout(c: Container, kind: ImageSource["kind"], opts: Sour
 }
 
 /** A single image's platform (from its config), checked against `platforms` when given. */
-async function singlePlatform(c: Container, doc: any, opts: SourceOptions): Promise<string[]> {
+async function singlePlatform(c: Container, doc: JsonDoc, opts: SourceOptions): Promise<string[]> {
     const configDigest: string = doc.config?.digest;
     let platform: string | undefined;
     try {
-        const cfg = parseJson(c, blobName(c, configDigest, "config"), await readEntry(c, blobName(c, configDigest, "config"), MAX_CONFIG_BYTES));
+        const cfg = parseJson(
+            c,
+            blobName(c, configDigest, "config"),
+            await readEntry(c, blobName(c, configDigest, "config"), MAX_CONFIG_BYTES),
+        );
         platform = platformOf({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant });
     } catch {
         platform = undefined; // not an image config (an artifact): no platform to match
@@ -406,12 +429,12 @@ async function singlePlatform(c: Container, doc: any, opts: SourceOptions): Prom
 async function readDockerArchive(c: Container, opts: SourceOptions): Promise<ImageSource> {
     const list = parseJson(c, "manifest.json", await readEntry(c, "manifest.json", MAX_MANIFEST_BYTES));
     if (!Array.isArray(list) || list.length === 0) throw new SourceError(`${c.describe("manifest.json")}: lists no images`);
-    let entry: any;
+    let entry: JsonDoc | undefined;
     if (opts.sourceRef !== undefined) {
         const want = normalizeImageName(opts.sourceRef);
-        entry = list.find((e: any) => (e?.RepoTags ?? []).some((t: string) => normalizeImageName(t) === want));
+        entry = list.find((e: JsonDoc) => (e?.RepoTags ?? []).some((t: string) => normalizeImageName(t) === want));
         if (!entry) {
-            const tags = list.flatMap((e: any) => e?.RepoTags ?? []);
+            const tags = list.flatMap((e: JsonDoc) => e?.RepoTags ?? []);
             throw new SourceError(
                 `${c.describe("manifest.json")}: no image tagged ${JSON.stringify(opts.sourceRef)}; it holds ${tags.length ? tags.map((t: string) => JSON.stringify(t)).join(", ") : "untagged images only"}`,
             );
@@ -419,8 +442,10 @@ async function readDockerArchive(c: Container, opts: SourceOptions): Promise<Ima
     } else if (list.length === 1) {
         entry = list[0];
     } else {
-        const tags = list.flatMap((e: any) => e?.RepoTags ?? []);
-        throw new SourceError(`${c.describe("manifest.json")}: holds ${list.length} images; set sourceRef to one of ${tags.map((t: string) => JSON.stringify(t)).join(", ")}`);
+        const tags = list.flatMap((e: JsonDoc) => e?.RepoTags ?? []);
+        throw new SourceError(
+            `${c.describe("manifest.json")}: holds ${list.length} images; set sourceRef to one of ${tags.map((t: string) => JSON.stringify(t)).join(", ")}`,
+        );
     }
     if (typeof entry?.Config !== "string" || !Array.isArray(entry.Layers)) {
         throw new SourceError(`${c.describe("manifest.json")}: an entry lacks Config or Layers`);
@@ -440,7 +465,9 @@ async function readDockerArchive(c: Container, opts: SourceOptions): Promise<Ima
         const head = e.size >= 2 ? await readHead(e) : Buffer.alloc(0);
         const gzip = head[0] === 0x1f && head[1] === 0x8b;
         if (!gzip && diffIds[i] !== undefined && diffIds[i] !== digest) {
-            throw new SourceError(`${c.describe(name)}: its bytes hash to ${digest}, but the image config ${entry.Config} expects layer ${i} to be ${String(diffIds[i])}`);
+            throw new SourceError(
+                `${c.describe(name)}: its bytes hash to ${digest}, but the image config ${entry.Config} expects layer ${i} to be ${String(diffIds[i])}`,
+            );
         }
         const mediaType = gzip ? MEDIA_TYPES.dockerLayerGzip : MEDIA_TYPES.dockerLayer;
         layers.push({ mediaType, size: e.size, digest });
@@ -459,7 +486,9 @@ async function readDockerArchive(c: Container, opts: SourceOptions): Promise<Ima
     );
     const platform = platformOf({ os: config.os, architecture: config.architecture, variant: config.variant });
     if (opts.platforms && opts.platforms.length > 0 && !opts.platforms.some((p) => platformMatches(p, platform))) {
-        throw new SourceError(`${c.describe(entry.Config)}: the image is ${platform ?? "of no platform"}, which matches none of platforms ${JSON.stringify(opts.platforms)}`);
+        throw new SourceError(
+            `${c.describe(entry.Config)}: the image is ${platform ?? "of no platform"}, which matches none of platforms ${JSON.stringify(opts.platforms)}`,
+        );
     }
     return {
         path: c.root,
@@ -519,5 +548,7 @@ export async function readImageSource(source: string, opts: SourceOptions = {}):
         return readOciLayout(c, (await c.entry("manifest.json")) ? "docker-archive" : "oci-archive", opts);
     }
     if (await c.entry("manifest.json")) return readDockerArchive(c, opts);
-    throw new SourceError(`${source}: a tar file with neither index.json + oci-layout (an OCI archive) nor manifest.json (a docker save tarball)`);
+    throw new SourceError(
+        `${source}: a tar file with neither index.json + oci-layout (an OCI archive) nor manifest.json (a docker save tarball)`,
+    );
 }

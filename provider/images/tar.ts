@@ -4,6 +4,7 @@
  * a `docker save` tarball streams straight from its byte range, and nothing is extracted.
  */
 import * as fs from "node:fs";
+import { initError } from "../errors";
 
 const BLOCK = 512;
 
@@ -22,8 +23,9 @@ export interface TarMember {
 /** A tar file that is not well formed; the message names the file and the offset. */
 export class TarError extends Error {
     constructor(file: string, offset: number, problem: string) {
-        super(`${file}: not a valid tar archive at byte ${offset}: ${problem}`);
-        this.name = "TarError";
+        const message = `${file}: not a valid tar archive at byte ${offset}: ${problem}`;
+        super(message);
+        initError(this, "TarError", message);
     }
 }
 
@@ -49,7 +51,10 @@ function numeric(buf: Buffer, start: number, length: number): number {
         for (let i = 1; i < field.length; i++) n = n * 256 + field[i];
         return n;
     }
-    const text = field.toString("latin1").replace(/[\0 ]+$/g, "").trim();
+    const text = field
+        .toString("latin1")
+        .replace(/[\0 ]+$/g, "")
+        .trim();
     if (text === "") return 0;
     if (!/^[0-7]+$/.test(text)) return NaN;
     return parseInt(text, 8);

@@ -54,7 +54,10 @@ function writeBigLayout(dir: string, size: number): string {
     fs.writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     fs.writeFileSync(
         path.join(dir, "index.json"),
-        JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: manifest.length }] }),
+        JSON.stringify({
+            schemaVersion: 2,
+            manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest, size: manifest.length }],
+        }),
     );
     return digest;
 }
@@ -83,10 +86,21 @@ async function main() {
         const t = Date.now();
         const digest = writeBigLayout(path.join(tmp, "oci"), sizeMiB * 1024 * 1024);
         console.log(`wrote a ${sizeMiB} MiB layer in ${((Date.now() - t) / 1000).toFixed(1)} s; image ${digest}`);
-        const sdk = new ECRClient({ endpoint: ecr.url, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+        const sdk = new ECRClient({
+            endpoint: ecr.url,
+            region: "us-east-1",
+            credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+        });
         await sdk.send(new CreateRepositoryCommand({ repositoryName: "bench-memory" }));
         sdk.destroy();
-        const env = { ...process.env, AWS_ENDPOINT_URL_ECR: ecr.url, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+        const env = {
+            ...process.env,
+            AWS_ENDPOINT_URL_ECR: ecr.url,
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: "bench",
+            AWS_SECRET_ACCESS_KEY: "bench",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        };
         const args = ["-e", CHILD, path.join(tmp, "oci"), "bench-memory"];
         // The endpoint lives in this process, so the child must run while this event loop serves it: spawn, not spawnSync.
         const hasTime = fs.existsSync("/usr/bin/time");
@@ -103,8 +117,13 @@ async function main() {
         const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
         const mbps = (r.bytesUploaded / 1e6 / (r.createMs / 1000)).toFixed(1);
         console.log(`check(): ${(r.checkMs / 1000).toFixed(1)} s (reads and hashes the layer)`);
-        console.log(`create(): ${(r.bytesUploaded / 1048576).toFixed(0)} MiB uploaded in ${(r.createMs / 1000).toFixed(1)} s = ${mbps} MB/s (endpoint state on disk, fsync per part)`);
-        console.log(`provider process max RSS: ${(r.maxRssKiB / 1024).toFixed(0)} MiB (process.resourceUsage)` + (timeRss ? `, ${(Number(timeRss) / 1024).toFixed(0)} MiB (/usr/bin/time -v)` : ""));
+        console.log(
+            `create(): ${(r.bytesUploaded / 1048576).toFixed(0)} MiB uploaded in ${(r.createMs / 1000).toFixed(1)} s = ${mbps} MB/s (endpoint state on disk, fsync per part)`,
+        );
+        console.log(
+            `provider process max RSS: ${(r.maxRssKiB / 1024).toFixed(0)} MiB (process.resourceUsage)` +
+                (timeRss ? `, ${(Number(timeRss) / 1024).toFixed(0)} MiB (/usr/bin/time -v)` : ""),
+        );
         console.log(r.maxRssKiB / 1024 < 256 ? "goal met: < 256 MiB" : "GOAL MISSED: >= 256 MiB");
     } finally {
         await ecr.stop();

@@ -85,7 +85,10 @@ describe("e2e: Image through the Pulumi CLI", function () {
 
     it("a second preview is a no-op; a tag change updates in place", async () => {
         const pre = await stack.preview();
-        assert.deepEqual(Object.keys(pre.changeSummary).filter((k) => k !== "same"), []);
+        assert.deepEqual(
+            Object.keys(pre.changeSummary).filter((k) => k !== "same"),
+            [],
+        );
         await stack.setConfig("tags", { value: "v1,stable" });
         const log = new StepLog();
         await stack.up({ onEvent: log.onEvent });

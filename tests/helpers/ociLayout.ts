@@ -84,7 +84,7 @@ export function writeTar(file: string, entries: TarEntry[]): void {
                 const src = fs.openSync(e.file!, "r");
                 const buf = Buffer.alloc(4 * 1024 * 1024);
                 try {
-                    for (let pos = 0; pos < size; ) {
+                    for (let pos = 0; pos < size;) {
                         const n = fs.readSync(src, buf, 0, Math.min(buf.length, size - pos), pos);
                         if (n <= 0) throw new Error(`${e.file} shrank while it was tarred`);
                         put(buf.subarray(0, n));
@@ -199,7 +199,12 @@ export function makeOciLayout(dir: string, opts: OciLayoutOptions = {}): OciLayo
                 mediaType: OCI_INDEX,
                 manifests: images.map((img) => {
                     const [os, architecture, variant] = img.platform.split("/");
-                    return { mediaType: OCI_MANIFEST, digest: img.digest, size: img.manifest.length, platform: { architecture, os, ...(variant ? { variant } : {}) } };
+                    return {
+                        mediaType: OCI_MANIFEST,
+                        digest: img.digest,
+                        size: img.manifest.length,
+                        platform: { architecture, os, ...(variant ? { variant } : {}) },
+                    };
                 }),
             }),
         );
@@ -260,13 +265,21 @@ export interface DockerArchive {
  * layer and `repositories`. With `repeatFirstLayer`, the first layer appears again at the end as a
  * symlink to the first one's tar, as `docker save` writes repeated layers.
  */
-export function makeDockerArchive(file: string, opts: { layers?: number[]; repoTags?: string[]; repeatFirstLayer?: boolean } = {}): DockerArchive {
+export function makeDockerArchive(
+    file: string,
+    opts: { layers?: number[]; repoTags?: string[]; repeatFirstLayer?: boolean } = {},
+): DockerArchive {
     const layers = (opts.layers ?? [1024, 2048]).map((s, i) => randomLayer(s, `docker-${i}.bin`));
     const ids = layers.map((l) => sha256(l).slice(7));
     const order = opts.repeatFirstLayer ? [...layers, layers[0]] : layers;
     const layerDigests = order.map((l) => sha256(l));
     const config = Buffer.from(
-        JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["/bin/true"] }, rootfs: { type: "layers", diff_ids: layerDigests } }),
+        JSON.stringify({
+            architecture: "amd64",
+            os: "linux",
+            config: { Cmd: ["/bin/true"] },
+            rootfs: { type: "layers", diff_ids: layerDigests },
+        }),
     );
     const configDigest = sha256(config);
     const repoTags = opts.repoTags ?? ["app:latest"];
@@ -274,11 +287,19 @@ export function makeDockerArchive(file: string, opts: { layers?: number[]; repoT
     if (opts.repeatFirstLayer) layerPaths.push("repeat/layer.tar");
     const entries: TarEntry[] = [];
     for (const [i, l] of layers.entries()) {
-        entries.push({ name: ids[i], type: "dir" }, { name: `${ids[i]}/VERSION`, data: Buffer.from("1.0") }, { name: `${ids[i]}/layer.tar`, data: l });
+        entries.push(
+            { name: ids[i], type: "dir" },
+            { name: `${ids[i]}/VERSION`, data: Buffer.from("1.0") },
+            { name: `${ids[i]}/layer.tar`, data: l },
+        );
     }
-    if (opts.repeatFirstLayer) entries.push({ name: "repeat", type: "dir" }, { name: "repeat/layer.tar", type: "symlink", linkName: `../${ids[0]}/layer.tar` });
+    if (opts.repeatFirstLayer)
+        entries.push({ name: "repeat", type: "dir" }, { name: "repeat/layer.tar", type: "symlink", linkName: `../${ids[0]}/layer.tar` });
     entries.push({ name: `${configDigest.slice(7)}.json`, data: config });
-    entries.push({ name: "manifest.json", data: Buffer.from(JSON.stringify([{ Config: `${configDigest.slice(7)}.json`, RepoTags: repoTags, Layers: layerPaths }])) });
+    entries.push({
+        name: "manifest.json",
+        data: Buffer.from(JSON.stringify([{ Config: `${configDigest.slice(7)}.json`, RepoTags: repoTags, Layers: layerPaths }])),
+    });
     const repos: Record<string, Record<string, string>> = {};
     for (const t of repoTags) {
         const [r, tag] = t.split(":");

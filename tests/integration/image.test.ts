@@ -93,7 +93,11 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         proxy = await startFaultingProxy(ecr.url);
         restore = useEndpoint(proxy.url);
         resetClients();
-        sdk = new c.ECRClient({ endpoint: ecr.url, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+        sdk = new c.ECRClient({
+            endpoint: ecr.url,
+            region: "us-east-1",
+            credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+        });
         const token = (await sdk.send(new c.GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
         password = Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "image-it-"));
@@ -158,7 +162,10 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         ]);
         assert.equal(r.code, 0, r.stderr);
         const index = JSON.parse(fs.readFileSync(path.join(out, "index.json"), "utf8"));
-        return { digest: index.manifests[0].digest as string, blob: (d: string) => fs.readFileSync(path.join(out, "blobs", "sha256", d.slice(7))) };
+        return {
+            digest: index.manifests[0].digest as string,
+            blob: (d: string) => fs.readFileSync(path.join(out, "blobs", "sha256", d.slice(7))),
+        };
     }
 
     it("pushes an OCI layout: the digest check() computed, the URI ECR reports, every blob byte for byte as skopeo reads it", async () => {
@@ -197,7 +204,10 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         const l = makeOciLayout(path.join(tmp, "multi"), { platforms: ["linux/amd64", "linux/arm64"] });
         const outs = await create({ repository: name, source: l.dir, tags: ["multi"] });
         assert.equal(outs.imageDigest, l.digest);
-        assert.deepEqual(outs.manifestDigests, l.images.map((i) => i.digest));
+        assert.deepEqual(
+            outs.manifestDigests,
+            l.images.map((i) => i.digest),
+        );
         assert.deepEqual(await tagsOf(name, l.digest), ["multi"]);
         for (const img of l.images) assert.deepEqual(await tagsOf(name, img.digest), [], "platform manifests are untagged");
         const p = await pull(name, l.digest, true);
@@ -213,7 +223,9 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         assert.equal(outs.imageDigest, (inputs as image.ImageInputs).imageDigest);
         assert.notEqual(outs.imageDigest, l.digest);
         assert.deepEqual(outs.manifestDigests, [l.images[1].digest]);
-        const layers = await sdk.send(new c.BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: l.images[0].layerDigests }));
+        const layers = await sdk.send(
+            new c.BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: l.images[0].layerDigests }),
+        );
         assert.equal(layers.layers?.length ?? 0, 0, "no amd64 layer was pushed");
         const p = await pull(name, outs.imageDigest, true);
         assert.equal(p.digest, outs.imageDigest);
@@ -287,7 +299,9 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         const m = makeOciLayout(path.join(tmp, "del2"));
         const mine = await create({ repository: name, source: m.dir, tags: ["mine"] });
         const stored = await sdk.send(new c.BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: "mine" }] }));
-        await sdk.send(new c.PutImageCommand({ repositoryName: name, imageManifest: stored.images![0].imageManifest, imageTag: "someone-elses" }));
+        await sdk.send(
+            new c.PutImageCommand({ repositoryName: name, imageManifest: stored.images![0].imageManifest, imageTag: "someone-elses" }),
+        );
         await image.delete("", mine);
         assert.deepEqual(await tagsOf(name, m.digest), ["someone-elses"], "only the resource's tag went");
 
@@ -306,7 +320,10 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         const { inputs } = await image.check({}, { region: "us-east-1", repository: name, source: m.dir, tags: ["v1"] });
         await assert.rejects(image.create(inputs as image.ImageInputs), (e: Error) => {
             assert.match(e.message, new RegExp(`^putting ECR Image \\(${name}:v1\\): ImageTagAlreadyExistsException`));
-            assert.match(e.message, new RegExp(`Hint: tag "v1" already points at another image in repository "${name}".*imageTagMutability`));
+            assert.match(
+                e.message,
+                new RegExp(`Hint: tag "v1" already points at another image in repository "${name}".*imageTagMutability`),
+            );
             return true;
         });
     });
@@ -316,7 +333,10 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
         const l = makeOciLayout(path.join(tmp, "int"), { layers: [11 * 1024 * 1024, 2000, 3000] });
         const { inputs } = await image.check({}, { region: "us-east-1", repository: name, source: l.dir, tags: ["v1"] });
         proxy.failWhen("UploadLayerPart", (n) => n >= 3); // the big layer's second part (small ones go first or alongside)
-        await assert.rejects(image.create(inputs as image.ImageInputs), /uploading layer sha256:[0-9a-f]+ to ECR Repository .*InvalidLayerPartException/);
+        await assert.rejects(
+            image.create(inputs as image.ImageInputs),
+            /uploading layer sha256:[0-9a-f]+ to ECR Repository .*InvalidLayerPartException/,
+        );
         const listed = await sdk.send(new c.ListImagesCommand({ repositoryName: name }));
         assert.deepEqual(listed.imageIds ?? [], [], "no image, no tag");
         proxy.failWhen(undefined);
@@ -331,17 +351,24 @@ describe("Image (integration, local endpoint, skopeo reads back)", function () {
     it("create fails clearly when the repository does not exist", async () => {
         const l = makeOciLayout(path.join(tmp, "norepo"));
         const { inputs } = await image.check({}, { region: "us-east-1", repository: "does-not-exist", source: l.dir });
-        await assert.rejects(image.create(inputs as image.ImageInputs), /creating ECR Image \(does-not-exist@sha256:.*Hint: create the repository first/);
+        await assert.rejects(
+            image.create(inputs as image.ImageInputs),
+            /creating ECR Image \(does-not-exist@sha256:.*Hint: create the repository first/,
+        );
     });
 
     it("progress is throttled: a report per 10% or 2 s, then one summary", () => {
         const lines: [string, boolean][] = [];
         const report = progressReporter("app@abc", undefined, (m, e) => lines.push([m, e]));
-        for (let i = 0; i <= 100; i++) report({ bytesUploaded: i * 1e6, bytesTotal: 100e6, layersUploaded: Math.floor(i / 25), layersTotal: 4, layersSkipped: 1 });
+        for (let i = 0; i <= 100; i++)
+            report({ bytesUploaded: i * 1e6, bytesTotal: 100e6, layersUploaded: Math.floor(i / 25), layersTotal: 4, layersSkipped: 1 });
         report(undefined);
         assert.ok(lines.length >= 10 && lines.length <= 13, `${lines.length} lines`);
         assert.match(lines[lines.length - 1][0], /^pushed app@abc: 100\.0 MB in 4 layers, 1 already in ECR/);
         assert.equal(lines[lines.length - 1][1], false, "the summary stays");
-        assert.ok(lines.slice(0, -1).every(([, e]) => e), "progress lines are ephemeral");
+        assert.ok(
+            lines.slice(0, -1).every(([, e]) => e),
+            "progress lines are ephemeral",
+        );
     });
 });

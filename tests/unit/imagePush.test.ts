@@ -32,7 +32,9 @@ function fakeEcr(opts: { have?: string[]; errors?: Record<string, Error>; onPart
             switch (op) {
                 case "BatchCheckLayerAvailability":
                     return {
-                        layers: command.input.layerDigests.filter((d: string) => opts.have?.includes(d)).map((d: string) => ({ layerDigest: d, layerAvailability: "AVAILABLE" })),
+                        layers: command.input.layerDigests
+                            .filter((d: string) => opts.have?.includes(d))
+                            .map((d: string) => ({ layerDigest: d, layerAvailability: "AVAILABLE" })),
                     };
                 case "InitiateLayerUpload":
                     inFlight++;
@@ -106,7 +108,10 @@ describe("pushBlobs / putManifest", () => {
         const blobs = Array.from({ length: 9 }, () => countedBlob(PART * 2, read));
         const ecr = fakeEcr({ have: [blobs[0].digest, blobs[1].digest] });
         const progress: number[] = [];
-        const r = await pushBlobs(ecr.client, { repositoryName: "app" }, [...blobs, blobs[2]], { concurrency: 3, onProgress: (p) => progress.push(p.bytesUploaded) });
+        const r = await pushBlobs(ecr.client, { repositoryName: "app" }, [...blobs, blobs[2]], {
+            concurrency: 3,
+            onProgress: (p) => progress.push(p.bytesUploaded),
+        });
         assert.deepEqual(r, { bytesUploaded: 7 * 2 * PART, layersUploaded: 7, layersSkipped: 2 });
         assert.equal(ecr.maxInFlight(), 3);
         assert.equal(ecr.calls.filter((c) => c.op === "InitiateLayerUpload").length, 7);
@@ -114,10 +119,17 @@ describe("pushBlobs / putManifest", () => {
     });
 
     it("checks availability in batches of 100", async () => {
-        const blobs = Array.from({ length: 250 }, (_, i) => ({ digest: `sha256:${i.toString(16).padStart(64, "0")}`, size: 1, open: async () => Readable.from([]) }));
+        const blobs = Array.from({ length: 250 }, (_, i) => ({
+            digest: `sha256:${i.toString(16).padStart(64, "0")}`,
+            size: 1,
+            open: async () => Readable.from([]),
+        }));
         const ecr = fakeEcr({ have: blobs.map((b) => b.digest) });
         await pushBlobs(ecr.client, { repositoryName: "app" }, blobs);
-        assert.deepEqual(ecr.calls.map((c) => c.input.layerDigests.length), [100, 100, 50]);
+        assert.deepEqual(
+            ecr.calls.map((c) => c.input.layerDigests.length),
+            [100, 100, 50],
+        );
     });
 
     it("LayerAlreadyExistsException at completion is success: another writer finished the blob first", async () => {
@@ -129,20 +141,35 @@ describe("pushBlobs / putManifest", () => {
     it("a blob shorter than its descriptor fails in the one format before CompleteLayerUpload", async () => {
         const ecr = fakeEcr();
         const blob = { ...countedBlob(10, { n: 0 }), size: 11 };
-        await assert.rejects(pushBlobs(ecr.client, { repositoryName: "app" }, [blob]), /^EcrError: uploading layer sha256:[0-9a-f]+ to ECR Repository \(app\): .*read 10 bytes.*Hint: the source changed/);
+        await assert.rejects(
+            pushBlobs(ecr.client, { repositoryName: "app" }, [blob]),
+            /^EcrError: uploading layer sha256:[0-9a-f]+ to ECR Repository \(app\): .*read 10 bytes.*Hint: the source changed/,
+        );
         assert.equal(ecr.calls.filter((c) => c.op === "CompleteLayerUpload").length, 0);
     });
 
     it("putManifest passes the bytes unchanged with their media type; ImageAlreadyExistsException is success", async () => {
         const ecr = fakeEcr({ errors: { PutImage: named("ImageAlreadyExistsException") } });
         const manifest = Buffer.from('{ "schemaVersion": 2,\n  "x": "é" }');
-        await putManifest(ecr.client, { repositoryName: "app", registryId: "000000000000" }, manifest, "application/vnd.oci.image.manifest.v1+json", { tag: "v1" });
+        await putManifest(
+            ecr.client,
+            { repositoryName: "app", registryId: "000000000000" },
+            manifest,
+            "application/vnd.oci.image.manifest.v1+json",
+            { tag: "v1" },
+        );
         const put = ecr.calls.find((c) => c.op === "PutImage")!.input;
         assert.ok(Buffer.from(put.imageManifest, "utf8").equals(manifest));
         assert.equal(put.imageManifestMediaType, "application/vnd.oci.image.manifest.v1+json");
         assert.equal(put.imageTag, "v1");
         await assert.rejects(
-            putManifest(ecr.client, { repositoryName: "app" }, Buffer.from([0x7b, 0xff, 0x7d]), "application/vnd.oci.image.manifest.v1+json", { tag: "v1" }),
+            putManifest(
+                ecr.client,
+                { repositoryName: "app" },
+                Buffer.from([0x7b, 0xff, 0x7d]),
+                "application/vnd.oci.image.manifest.v1+json",
+                { tag: "v1" },
+            ),
             /not valid UTF-8/,
         );
     });

@@ -59,7 +59,10 @@ describe("Image source", () => {
             const img = await readImageSource(l.dir);
             assert.equal(img.digest, l.digest);
             assert.equal(img.mediaType, OCI_INDEX);
-            assert.deepEqual(img.children.map((c) => c.digest), l.images.map((i) => i.digest));
+            assert.deepEqual(
+                img.children.map((c) => c.digest),
+                l.images.map((i) => i.digest),
+            );
             assert.deepEqual(img.platforms, ["linux/amd64", "linux/arm64/v8"]);
             assert.equal(img.narrowed, false);
             assert.equal(img.blobs.length, 6);
@@ -75,8 +78,14 @@ describe("Image source", () => {
             assert.equal(a.digest, sha256(a.manifest));
             assert.equal(a.narrowed, true);
             const doc = JSON.parse(a.manifest.toString());
-            assert.deepEqual(doc.manifests.map((m: { digest: string }) => m.digest), [l.images[1].digest]);
-            assert.deepEqual(a.children.map((c) => c.digest), [l.images[1].digest]);
+            assert.deepEqual(
+                doc.manifests.map((m: { digest: string }) => m.digest),
+                [l.images[1].digest],
+            );
+            assert.deepEqual(
+                a.children.map((c) => c.digest),
+                [l.images[1].digest],
+            );
             assert.equal(a.blobs.length, 3);
             // Every platform asked for: the source's own index, unchanged.
             const all = await readImageSource(l.dir, { platforms: ["linux/amd64", "linux/arm64"] });
@@ -99,7 +108,10 @@ describe("Image source", () => {
             const doc = JSON.parse(a.manifest.toString());
             assert.equal(doc.mediaType, "application/vnd.docker.distribution.manifest.v2+json");
             assert.equal(doc.config.digest, d.configDigest);
-            assert.deepEqual(doc.layers.map((x: { digest: string }) => x.digest), d.layerDigests);
+            assert.deepEqual(
+                doc.layers.map((x: { digest: string }) => x.digest),
+                d.layerDigests,
+            );
             assert.equal(a.blobs.length, 3, "config and two distinct layers");
             assert.equal((await readImageSource(d.file, { sourceRef: "docker.io/library/app:latest" })).digest, a.digest);
         });
@@ -111,7 +123,10 @@ describe("Image source", () => {
             fs.writeFileSync(path.join(l.dir, "index.json"), JSON.stringify(index));
             const m = l.images[0];
             const layers = m.layerDigests.map((d) => `blobs/sha256/${d.slice(7)}`);
-            fs.writeFileSync(path.join(l.dir, "manifest.json"), JSON.stringify([{ Config: `blobs/sha256/${m.configDigest.slice(7)}`, RepoTags: ["app:v1"], Layers: layers }]));
+            fs.writeFileSync(
+                path.join(l.dir, "manifest.json"),
+                JSON.stringify([{ Config: `blobs/sha256/${m.configDigest.slice(7)}`, RepoTags: ["app:v1"], Layers: layers }]),
+            );
             makeOciArchive(l.dir, path.join(tmp, "dsave.tar"));
             const img = await readImageSource(path.join(tmp, "dsave.tar"), { sourceRef: "app:v1" });
             assert.equal(img.kind, "docker-archive");
@@ -120,7 +135,10 @@ describe("Image source", () => {
 
         it("check() puts the digest in the inputs, so preview shows it; the URI waits for the repository URL", async () => {
             const l = makeOciLayout(path.join(tmp, "oci"));
-            const { inputs, failures: f } = await image.check({}, { repository: "app", region: "us-east-1", source: l.dir, tags: ["1.0"], __provider: "x" });
+            const { inputs, failures: f } = await image.check(
+                {},
+                { repository: "app", region: "us-east-1", source: l.dir, tags: ["1.0"], __provider: "x" },
+            );
             assert.deepEqual(f, []);
             assert.equal(inputs.imageDigest, l.digest);
             assert.equal(inputs.imageUri, undefined);
@@ -196,7 +214,10 @@ describe("Image source", () => {
             const l = makeOciLayout(path.join(tmp, "oci"));
             fs.rmSync(l.blobPath(l.images[0].configDigest));
             const f = await failures({ source: l.dir });
-            assert.match(f[0].reason, new RegExp(`${l.images[0].configDigest.slice(7)}: missing; manifest ${l.digest} \\(config\\) references blob`));
+            assert.match(
+                f[0].reason,
+                new RegExp(`${l.images[0].configDigest.slice(7)}: missing; manifest ${l.digest} \\(config\\) references blob`),
+            );
         });
 
         it("a docker layer that does not match the config's diff_ids", async () => {
@@ -250,7 +271,13 @@ describe("Image source", () => {
             const members = await indexTar(file);
             const m = resolveMember(members, "link")!;
             assert.equal(m.name, long);
-            assert.equal(fs.readFileSync(file).subarray(m.offset, m.offset + m.size).toString(), "hello");
+            assert.equal(
+                fs
+                    .readFileSync(file)
+                    .subarray(m.offset, m.offset + m.size)
+                    .toString(),
+                "hello",
+            );
         });
 
         it("reads a tar written by GNU tar (long names) and by the system's tar in pax format", async function () {
