@@ -19,12 +19,15 @@ type Logger = (msg: string, ephemeral: boolean) => void;
 
 let engineReady: boolean | undefined;
 
+/** True in the dynamic-provider host (its script is `@pulumi/pulumi/cmd/dynamic-provider`). */
+const inProviderHost = () => /dynamic-provider/.test(process.argv[1] ?? "");
+
 /** True inside the dynamic-provider host once `pulumi.log` is connected to the engine. */
 function connectEngine(): boolean {
     if (engineReady !== undefined) return engineReady;
     engineReady = false;
     const addr = process.argv[2];
-    if (!/dynamic-provider/.test(process.argv[1] ?? "") || !addr || !/^[\w.[\]:-]+:\d+$/.test(addr)) return false;
+    if (!inProviderHost() || !addr || !/^[\w.[\]:-]+:\d+$/.test(addr)) return false;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const state = require("@pulumi/pulumi/runtime/state");
@@ -38,7 +41,11 @@ function connectEngine(): boolean {
 }
 
 function engineLogger(urn: string | undefined): Logger | undefined {
-    if (!connectEngine()) return undefined;
+    if (!connectEngine()) {
+        // Should the runtime's internals change: the host's stdout still reaches the engine, as a
+        // message of the stack rather than of this resource. Only the lasting lines, then.
+        return inProviderHost() ? (msg, ephemeral) => (ephemeral ? undefined : console.log(msg)) : undefined;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pulumi = require("@pulumi/pulumi");
     const resource = urn ? { urn: { promise: () => Promise.resolve(urn) } } : undefined;
