@@ -258,7 +258,7 @@ async function copyImage(action: string, inputs: ImageCopyInputs): Promise<Copie
             return await findManifest(src, source.repository, imageId, source.registryId);
         } catch (e) {
             const hint = e instanceof NotFoundError ? "push the source image first, or fix `source`" : undefined;
-            throw new EcrError(`${action} (reading ${srcRef})`, KIND, id, e, hint);
+            throw new EcrError(action, KIND, id, e, hint); // the cause names the source image
         }
     };
     const original = await read(sourceIdOf(source));

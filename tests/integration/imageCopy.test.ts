@@ -113,7 +113,7 @@ describe("ImageCopy", function () {
 
     before(async () => {
         east = await startLocalEcr({ port: 0, region: "us-east-1" });
-        west = await startLocalEcr({ port: 0, region: "eu-west-1" });
+        west = await startLocalEcr({ port: 0, region: "eu-west-1", accountId: "222222222222" }); // another account, too
         router = await startRegionRouter({ "us-east-1": east.url, "eu-west-1": west.url });
         restore = useEndpoint(router.url);
         resetClients();
@@ -162,6 +162,20 @@ describe("ImageCopy", function () {
         assert.deepEqual(await tagsOf(westSdk, dst, multi.digest), ["1.4.2", "latest"]);
         for (const b of multi.blobs) assert.ok((await download(westSdk, dst, b.digest)).equals(b.data), `blob ${b.digest} differs`);
         assert.ok((router.routed()["eu-west-1"] ?? 0) > 0 && (router.routed()["us-east-1"] ?? 0) > 0, "both regions were used");
+    });
+
+    it("copies into another account's registry named by `registryId`, and deletes there", async () => {
+        const dst = await westRepo();
+        const { id, outs } = await createCopy({
+            source: { repository: src, imageTag: "1.4.2", region: "us-east-1", registryId: "000000000000" },
+            destination: { repository: dst, tags: ["x"], region: "eu-west-1", registryId: "222222222222" },
+        });
+        assert.equal(outs.imageDigest, multi.digest);
+        assert.deepEqual(await tagsOf(westSdk, dst, multi.digest), ["x"]);
+        const repo = await westSdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [dst] }));
+        assert.equal(repo.repositories?.[0]?.registryId, "222222222222");
+        await imageCopy.delete(id, outs);
+        assert.equal(await tagsOf(westSdk, dst, multi.digest), undefined);
     });
 
     it("skips every layer the destination already holds (a second copy uploads 0 bytes)", async () => {
@@ -236,7 +250,14 @@ describe("ImageCopy", function () {
                 source: { repository: src, imageTag: "nope", region: "us-east-1" },
                 destination: { repository: dst, region: "eu-west-1" },
             }),
-            /^Error: creating \(reading .*:nope\) ECR Image Copy|creating \(reading/,
+            (e: Error) => {
+                assert.match(
+                    e.message,
+                    new RegExp(`^creating ECR Image Copy \\(${dst}@eu-west-1\\): NotFoundError: .*has no image tagged "nope"`),
+                );
+                assert.match(e.message, /Hint: push the source image first, or fix `source`/);
+                return true;
+            },
         );
     });
 
