@@ -136,6 +136,7 @@ export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Prom
     if (
         source !== UNKNOWN &&
         destination !== UNKNOWN &&
+        source.repository !== UNKNOWN &&
         source.repository === destination.repository &&
         source.region === destination.region &&
         (source.registryId ?? "") === (destination.registryId ?? "") &&

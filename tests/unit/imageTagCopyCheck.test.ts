@@ -113,6 +113,14 @@ describe("ImageCopy check", () => {
         assert.deepEqual((byDigest.inputs as imageCopy.ImageCopyInputs).destination.tags, [], "a copy by digest stays untagged by default");
     });
 
+    it("passes unknown repositories through during preview (two unknowns are not the same repository)", async () => {
+        const f = await failures({
+            source: { repository: UNKNOWN, imageTag: "1.0", region: "us-east-1" },
+            destination: { repository: UNKNOWN, tags: [UNKNOWN], region: "us-east-1" },
+        });
+        assert.deepEqual(f, []);
+    });
+
     it("sorts and de-duplicates platforms, so diff compares sets", async () => {
         const { inputs } = await imageCopy.check({}, { ...ok, platforms: ["linux/arm64", "linux/amd64", "linux/arm64"] });
         assert.deepEqual((inputs as imageCopy.ImageCopyInputs).platforms, ["linux/amd64", "linux/arm64"]);
