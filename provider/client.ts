@@ -9,6 +9,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
+import { useNativeLayerPartEncoding } from "./images/partBody";
 
 /** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -82,6 +83,7 @@ export function ecrClient(region?: string): ECRClient {
             maxAttempts: attempts,
             ...(retryStrategyOverride ? { retryStrategy: retryStrategyOverride(attempts) } : {}),
         });
+        useNativeLayerPartEncoding(client); // layer parts base64-encoded natively: see images/partBody.ts
         clients.set(key, client);
     }
     return client;

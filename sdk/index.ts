@@ -20,3 +20,6 @@ export * from "./repositoryCreationTemplate";
 export * from "./accountSetting";
 export * from "./pullTimeUpdateExclusion";
 export * from "./registry";
+export * from "./image";
+export * from "./imageTag";
+export * from "./imageCopy";

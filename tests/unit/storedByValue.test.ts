@@ -12,6 +12,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
+import { makeOciLayout } from "../helpers/ociLayout";
+import * as image from "../../provider/images/image";
+import * as imageCopy from "../../provider/images/imageCopy";
+import * as imageTag from "../../provider/images/imageTag";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
@@ -26,6 +30,10 @@ import * as replicationRule from "../../provider/replicationRule";
 import * as repositoryCreationTemplate from "../../provider/repositoryCreationTemplate";
 
 const ROOT = path.join(__dirname, "..", "..");
+/** A real OCI layout for Image's check(), which reads and hashes the source. */
+const IMAGE_SOURCE = makeOciLayout(fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-ecr-stored-image-")), {
+    platforms: ["linux/amd64", "linux/arm64"],
+}).dir;
 
 interface Case {
     /** The check() inputs to try, with what the failures must be (property and a pattern of the reason). */
@@ -93,6 +101,61 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
                 failures: [
                     ["repository", /not a valid repository name/],
                     ["policy", /non-empty `rules`/],
+                ],
+            },
+        ],
+    },
+    image: {
+        module: image,
+        cases: [
+            {
+                news: { repository: "app", source: IMAGE_SOURCE, tags: ["1.0"], platforms: ["linux/arm64"], region: "us-east-1" },
+                failures: [],
+            },
+            {
+                news: { repository: "app", source: path.join(IMAGE_SOURCE, "missing"), region: "us-east-1" },
+                failures: [["source", /missing: no such file or directory/]],
+            },
+            {
+                news: { repository: "app", source: IMAGE_SOURCE, tags: ["-x"], region: "us-east-1" },
+                failures: [["tags[0]", /not a valid image tag/]],
+            },
+        ],
+    },
+    imageTag: {
+        module: imageTag,
+        cases: [
+            { news: { repository: "app", sourceTag: "1.4.2", tag: "prod", region: "us-east-1" }, failures: [] },
+            {
+                news: { repository: "app", tag: "bad tag", region: "us-east-1" },
+                failures: [
+                    ["sourceTag | sourceDigest", /set exactly one/],
+                    ["tag", /must be an image tag/],
+                ],
+            },
+        ],
+    },
+    imageCopy: {
+        module: imageCopy,
+        cases: [
+            {
+                news: {
+                    source: { repository: "app", imageTag: "1.4.2", region: "us-east-1" },
+                    destination: { repository: "mirror", region: "eu-west-1" },
+                    platforms: ["linux/arm64", "linux/amd64"],
+                },
+                failures: [],
+            },
+            {
+                news: {
+                    source: { repository: "app", region: "us-east-1" },
+                    destination: { repository: "app", region: "us-east-1" },
+                    platforms: ["amd64"],
+                },
+                failures: [
+                    ["source.imageTag | source.imageDigest", /set exactly one/],
+                    ["destination.repository", /use `ImageTag`/],
+                    ["platforms[0]", /os\/architecture/],
                 ],
             },
         ],
@@ -223,6 +286,8 @@ describe("providers stored by value (linked and workspace installs)", function (
             }
         });
     }
+
+    after(() => fs.rmSync(IMAGE_SOURCE, { recursive: true, force: true }));
 
     it("repository: a stored update that fails part way still reports what was applied (PartialUpdateError)", async () => {
         const { text } = await serializeFunction(() => repository, { allowSecrets: true });
