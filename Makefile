@@ -10,7 +10,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local build test test-unit test-integration test-e2e test-floor demo bench bench-quick bench-profile clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-load bench-images build test test-unit test-integration test-e2e test-floor demo bench bench-quick bench-profile clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
@@ -73,11 +73,21 @@ demo: setup build
 bench-local: setup-node setup-moto build
 	node -r ts-node/register/transpile-only tests/bench/local-bench.ts
 
+## bench-load: ecr-local --data under 64 clients of mixed operations for a minute: req/s, p50/p99, errors, RSS, heap, lost writes after kill -9
+bench-load: setup-node build
+	node -r ts-node/register/transpile-only tests/bench/local-load.ts
+
 ## bench: print the benchmark figures (pulumi up/preview/refresh of 1 to 500 repositories vs no-op resources,
 ## API calls and state per repository; the local endpoint vs moto). Takes about 15 minutes on 2 cores.
 bench: setup build
 	bash scripts/bench.sh
 	$(MAKE) --no-print-directory bench-local
+	$(MAKE) --no-print-directory bench-load
+	$(MAKE) --no-print-directory bench-images
+
+## bench-images: a ~200 MB image pushed by Image (ECR API), a raw loopback upload, skopeo, and a re-push (MB/s, where the time goes)
+bench-images: setup-node setup-skopeo build
+	TS_NODE_PROJECT=tests/tsconfig.json node -r ts-node/register/transpile-only tests/bench/image-bench.ts
 
 ## bench-quick: the same figures for 1, 10 and 50 resources, one run each (a minute or two), for everyday use
 bench-quick: setup build

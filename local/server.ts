@@ -8,7 +8,7 @@ import { checkSigV4 } from "./auth";
 import type { ApiContext } from "./context";
 import { handleLayerDownload, handleRegistry } from "./distribution";
 import { EcrException } from "./exceptions";
-import { BodyTooLargeError, operationName, parseRequest, readBody, sendException, sendJson } from "./http";
+import { BodyTooLargeError, operationName, parseLayerPartRequest, parseRequest, readBody, sendException, sendJson } from "./http";
 import { OPERATIONS } from "./operations";
 
 /** Large enough for a 20 MiB layer part in base64 plus the rest of the request. */
@@ -41,7 +41,7 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
         if (fault === "throttle") throw new EcrException("ThrottlingException", "Rate exceeded");
         if (fault === "error")
             throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
-        sendJson(res, 200, op(ctx, parseRequest(body)));
+        sendJson(res, 200, op(ctx, operation === "UploadLayerPart" ? parseLayerPartRequest(body) : parseRequest(body)));
     } catch (e) {
         const err =
             e instanceof EcrException

@@ -14,6 +14,7 @@ import type {
 import { awsSdk, ecrClient, resolveRegion } from "./client";
 import { lookupCoalesced } from "./coalesce";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
+import { retryWhileNew } from "./retry";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
 /**
@@ -87,6 +88,12 @@ export interface RepositoryOutputs extends RepositoryInputs {
     registryId: string;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
     repositoryUrl: string;
+    /**
+     * When ECR created the repository (ISO 8601). Read, update and delete use it to tell a repository
+     * that is not visible yet (ECR creates asynchronously) from one that is gone. Absent in state
+     * written before it existed.
+     */
+    createdAt?: string;
 }
 
 // ---------- finder ----------
@@ -398,6 +405,7 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
     if (!out.repository) throw new EcrError("creating", KIND, inputs.name, new Error("ECR returned no repository"));
     const outs = repositoryState(out.repository, { tags: inputs.tags, region: inputs.region, forceDelete: inputs.forceDelete });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, inputs.encryptionConfigurations);
+    outs.createdAt = createdAtOf(out.repository);
     return { id: inputs.name, outs };
 }
 
@@ -421,6 +429,7 @@ async function adopt(client: ECRClient, inputs: RepositoryInputs): Promise<dynam
         );
     }
     existing.encryptionConfigurations = keepKeySpelling(existing.encryptionConfigurations, inputs.encryptionConfigurations);
+    existing.createdAt = createdAtOf(repo);
     const { outs } = await update(inputs.name, existing, inputs);
     return { id: inputs.name, outs };
 }
@@ -433,6 +442,11 @@ function keepKeySpelling(reported: EncryptionConfiguration[], given: EncryptionC
     return reported;
 }
 
+/** ECR's creation time as ISO 8601, for the visibility window (see `retryWhileNew`). */
+const createdAtOf = (repo: EcrRepository): string | undefined => repo.createdAt?.toISOString();
+/** Not found while a repository may still be becoming visible: the finders' NotFoundError or ECR's own exception. */
+const notVisibleYet = (e: unknown): boolean => e instanceof NotFoundError || isA(e, ...REPOSITORY_GONE);
+
 export async function read(id: string, props: Partial<RepositoryOutputs>): Promise<dynamic.ReadResult> {
     const name = props.name || id;
     const region = await resolveRegion(props.region);
@@ -440,14 +454,25 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
     let repo: EcrRepository;
     let tags: Record<string, string>;
     try {
-        repo = await wrap("reading", KIND, name, () => findRepositoryByNameBatched(region, name, props.registryId));
-        tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
+        // Right after create (e.g. `pulumi refresh` after `up`) the repository may not be visible yet:
+        // retry within its visibility window rather than drop it from state as gone.
+        const found = await retryWhileNew(
+            props.createdAt,
+            async () => {
+                const r = await wrap("reading", KIND, name, () => findRepositoryByNameBatched(region, name, props.registryId));
+                return { r, t: await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, r.repositoryArn!)) };
+            },
+            notVisibleYet,
+        );
+        repo = found.r;
+        tags = found.t;
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
         throw e;
     }
     const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false, adoptExisting: props.adoptExisting });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
+    outs.createdAt = createdAtOf(repo) ?? props.createdAt;
     return { id: name, props: outs };
 }
 
@@ -475,7 +500,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
     const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting };
     const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
         try {
-            await wrap(what, KIND, name, fn);
+            await wrap(what, KIND, name, () => retryWhileNew(olds.createdAt, fn, notVisibleYet));
             then();
         } catch (e) {
             throw new PartialUpdateError(e as Error, id, applied);
@@ -544,7 +569,13 @@ export async function remove(id: string, props: RepositoryOutputs): Promise<void
     const name = props.name || id;
     const client = ecrClient(props.region);
     try {
-        await client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete }));
+        // Not found right after create may mean "not visible yet": treating it as done would leave the repository behind.
+        await retryWhileNew(
+            props.createdAt,
+            () =>
+                client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete })),
+            notVisibleYet,
+        );
     } catch (e) {
         if (isA(e, ...REPOSITORY_GONE)) return; // already gone: delete is done
         throw new EcrError("deleting", KIND, name, e);
