@@ -14,6 +14,7 @@
  *
  *   BENCH_SIZES=1,10,50,200,500  BENCH_RUNS=3   (the full run, for the README)
  *   BENCH_QUICK=1                               (sizes 1, 10, 50, one run each: `make bench-quick`)
+ *   BENCH_PARALLEL=32                           (the engine's --parallel for every operation; default: the CLI's, 4 per CPU)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,6 +39,9 @@ const SIZES = (process.env.BENCH_SIZES ?? (QUICK ? "1,10,50" : "1,10,50,200,500"
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3)));
+/** The engine's --parallel: how many resource operations (and so concurrent reads in a refresh) run at once. */
+const PARALLEL = Number(process.env.BENCH_PARALLEL) || undefined;
+const opts = PARALLEL ? { parallel: PARALLEL } : {};
 
 interface Program {
     dir: string;
@@ -92,14 +96,14 @@ async function measure(stack: Stack, kind: Kind, count: number, proxy: CountingP
         calls[op] = proxy.calls().length;
         return r;
     };
-    const up = await counted("up", () => stack.up());
+    const up = await counted("up", () => stack.up(opts));
     const created = up.summary.resourceChanges?.create ?? 0;
     if (created !== count + 1)
         throw new Error(`${kind} x${count}: expected ${count} creates, got ${JSON.stringify(up.summary.resourceChanges)}`);
-    const p = await counted("preview", () => stack.preview());
+    const p = await counted("preview", () => stack.preview(opts));
     const changed = Object.entries(p.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
     if (changed.length) throw new Error(`${kind} x${count}: preview after up shows changes ${JSON.stringify(p.changeSummary)}`);
-    const r = await counted("refresh", () => stack.refresh());
+    const r = await counted("refresh", () => stack.refresh(opts));
     const drift = Object.entries(r.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
     if (drift.length) throw new Error(`${kind} x${count}: refresh after up shows drift ${JSON.stringify(r.summary.resourceChanges)}`);
     const project = PROGRAMS[kind].project;
@@ -107,7 +111,7 @@ async function measure(stack: Stack, kind: Kind, count: number, proxy: CountingP
     const mine = checkpointResources(project, stack.name).filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/"));
     // As the file stores it: indented by 4 spaces, one resource among others.
     const resourceBytes = mine.reduce((s, x) => s + JSON.stringify(x, null, 4).length, 0) / Math.max(1, mine.length);
-    await stack.destroy();
+    await stack.destroy(opts);
     return { time, calls, bytes, resourceBytes };
 }
 
@@ -131,7 +135,7 @@ async function main() {
     const results = new Map<number, Record<Kind, Run[]>>();
     try {
         console.log(
-            `bench: endpoint ${ep.kind} at ${ep.url} (behind a counting proxy), program mode ${programMode()}, sizes ${SIZES.join(", ")}, ${RUNS} run(s) each`,
+            `bench: endpoint ${ep.kind} at ${ep.url} (behind a counting proxy), program mode ${programMode()}, sizes ${SIZES.join(", ")}, ${RUNS} run(s) each, --parallel ${PARALLEL ?? "default"}`,
         );
         // A first throwaway run warms the CLI, ts-node and the module caches so the first row is not penalised.
         for (const kind of ["noop", "ecr"] as Kind[]) {
