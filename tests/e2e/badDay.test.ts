@@ -22,6 +22,8 @@ import {
     paginateDescribeRepositories,
 } from "@aws-sdk/client-ecr";
 import { type LocalEcr, startLocalEcr } from "../../local";
+import { ecrClient, resetClients } from "../../provider/client";
+import { useEndpoint } from "../helpers/moto";
 import { STATE_DIR, TOOLS_DIR, awsEnv, ensureBuilt, pulumiEnv, uniqueName } from "../helpers/pulumi";
 import { REGION, fixtureDir } from "./context";
 
@@ -32,9 +34,11 @@ describe("e2e: a bad day (half of all calls fail) through the Pulumi CLI", funct
     this.timeout(900_000);
     const driver = path.join(fixtureDir("interrupted"), "driver.js");
     const stack = uniqueName("badday");
-    const settings = { count: COUNT, policies: true };
+    // The CLI's own scale of parallelism: with half of all calls waiting on backoff, 10 at a time would mostly wait.
+    const settings = { count: COUNT, policies: true, parallel: 32 };
     let ecr: LocalEcr;
     let sdk: ECRClient;
+    let restoreEnv: (() => void) | undefined;
     let env: Record<string, string>;
     let calls = 0;
     const figures: string[] = [];
@@ -43,19 +47,18 @@ describe("e2e: a bad day (half of all calls fail) through the Pulumi CLI", funct
         ensureBuilt();
         fs.mkdirSync(STATE_DIR, { recursive: true });
         ecr = await startLocalEcr({ faults: FAULTS, log: () => calls++ });
-        // The test's own reads go to the same endpoint and meet the same faults: the providers' budget gets them through.
-        sdk = new ECRClient({
-            endpoint: ecr.url,
-            region: REGION,
-            maxAttempts: 25,
-            credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-        });
+        // The test's own reads go to the same endpoint and meet the same faults: they go through the
+        // providers' own client (25 attempts, no retry quota to drain), in this process.
+        restoreEnv = useEndpoint(ecr.url, REGION);
+        resetClients();
+        sdk = ecrClient(REGION);
         env = { ...pulumiEnv(awsEnv(ecr.url, REGION)), PULUMI_ECR_TOOLS_DIR: TOOLS_DIR };
     });
     after(async () => {
         console.log(`      ${figures.join("\n      ")}`);
         await run("rm").catch(() => undefined);
-        sdk?.destroy();
+        resetClients();
+        restoreEnv?.();
         await ecr?.stop();
     });
 
@@ -101,13 +104,15 @@ describe("e2e: a bad day (half of all calls fail) through the Pulumi CLI", funct
         assert.equal(summary.create, 3 * COUNT + 1, JSON.stringify(summary));
         const names = await repositories();
         assert.equal(names.length, COUNT, `exactly ${COUNT} repositories, none twice: ${names.join(", ")}`);
-        for (const repositoryName of names) {
-            assert.match((await sdk.send(new GetRepositoryPolicyCommand({ repositoryName }))).policyText ?? "", /BatchGetImage/);
-            assert.match(
-                (await sdk.send(new GetLifecyclePolicyCommand({ repositoryName }))).lifecyclePolicyText ?? "",
-                /imageCountMoreThan/,
-            );
-        }
+        await Promise.all(
+            names.map(async (repositoryName) => {
+                assert.match((await sdk.send(new GetRepositoryPolicyCommand({ repositoryName }))).policyText ?? "", /BatchGetImage/);
+                assert.match(
+                    (await sdk.send(new GetLifecyclePolicyCommand({ repositoryName }))).lifecyclePolicyText ?? "",
+                    /imageCountMoreThan/,
+                );
+            }),
+        );
         const [first] = names;
         const arn = `arn:aws:ecr:${REGION}:000000000000:repository/${first}`;
         const tags = (await sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? [];
