@@ -73,7 +73,8 @@ export class Faults {
         else if (r < resetRate + errorRate + throttleRate) decision = "throttle";
         // Last, so that adding it leaves the draws of the other faults as they were for a given seed.
         else if (r < resetRate + errorRate + throttleRate + lostReplyRate) decision = "lostReply";
-        if (decision !== "none") this.injected[decision]++;
+        // A lost reply counts when it happens: only a call that succeeds has a reply to lose (see server.ts).
+        if (decision !== "none" && decision !== "lostReply") this.injected[decision]++;
         return decision;
     }
 }

@@ -45,6 +45,7 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
         if (fault === "lostReply") {
             // Applied, then the connection is cut before any byte of the reply: the client cannot tell it from a reset.
             outcome = "applied, reply lost";
+            ctx.faults.injected.lostReply++;
             req.socket.destroy();
             return;
         }

@@ -78,10 +78,12 @@ const OUTPUTS = [
  */
 function resourceIdentity(name: string, opts: pulumi.CustomResourceOptions | undefined): string {
     const parts = [`ecr:Repository::${name}`];
-    // `__parentResource` is the SDK's own link to the parent; the public `resourceType`/`resourceName` read each link.
-    let parent = opts?.parent as (pulumi.Resource & { __parentResource?: pulumi.Resource }) | undefined;
+    // `__parentResource`, `__pulumiType` and `__name` are the SDK's own fields (set by every version in
+    // the peer range); the public `resourceType`/`resourceName` read the last two in newer ones.
+    type Linked = pulumi.Resource & { __parentResource?: Linked; __pulumiType?: string; __name?: string };
+    let parent = opts?.parent as Linked | undefined;
     for (let depth = 0; parent && depth < 64; depth++) {
-        parts.unshift(`${pulumi.resourceType(parent)}::${pulumi.resourceName(parent)}`);
+        parts.unshift(`${parent.__pulumiType ?? ""}::${parent.__name ?? ""}`);
         parent = parent.__parentResource;
     }
     return [pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack(), ...parts].join("/");
