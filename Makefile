@@ -10,7 +10,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local build test test-unit test-integration test-e2e test-floor demo bench clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-images build test test-unit test-integration test-e2e test-floor demo bench clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
@@ -77,6 +77,11 @@ bench-local: setup-node setup-moto build
 bench: setup build
 	bash scripts/bench.sh
 	$(MAKE) --no-print-directory bench-local
+	$(MAKE) --no-print-directory bench-images
+
+## bench-images: a ~200 MB image pushed by Image (ECR API), a raw loopback upload, skopeo, and a re-push (MB/s, where the time goes)
+bench-images: setup-node setup-skopeo build
+	TS_NODE_PROJECT=tests/tsconfig.json node -r ts-node/register/transpile-only tests/bench/image-bench.ts
 
 clean:
 	rm -rf dist .pulumi-state .bench .floor

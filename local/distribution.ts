@@ -10,6 +10,9 @@ import { basicCredentials } from "./auth";
 import type { ApiContext } from "./context";
 import { EcrException } from "./exceptions";
 import { BodyTooLargeError, readBody as readWholeBody } from "./http";
+import { createOnPush } from "./operations/creationTemplates";
+import { pullThroughCacheMiss, pullThroughCacheRuleFor } from "./operations/pullThroughCache";
+import { accountSetting } from "./operations/registry";
 import { MEDIA_TYPES, findImage, putImage, referencingIndexes, removeImage, sha256Digest } from "./images";
 import { type Repository, lookupRepository } from "./store";
 import { OCI_TAG_RE, isSha256Digest } from "./validate";
@@ -65,17 +68,36 @@ function authenticate(ctx: ApiContext, req: IncomingMessage): void {
     if (verdict !== "ok") throw new RegistryError(401, "UNAUTHORIZED", "Not Authorized", challenge);
 }
 
-function repository(ctx: ApiContext, name: string): Repository {
+/**
+ * The repository a `/v2/` request names. A missing one is created when the request writes
+ * (`push`) and a CREATE_ON_PUSH creation template applies; a manifest read (`pull`) of a missing
+ * one under a pull through cache rule answers what ECR answers when the upstream cannot be reached.
+ */
+function repository(ctx: ApiContext, name: string, access: "pull" | "push" | "other" = "other"): Repository {
     try {
         return lookupRepository(ctx.store, ctx.config.accountId, name);
     } catch (e) {
-        if (e instanceof EcrException) {
-            throw new RegistryError(
-                404,
-                "NAME_UNKNOWN",
-                `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`,
-            );
+        if (!(e instanceof EcrException)) throw e;
+        if (!ctx.store.repositories.has(name)) {
+            const created = access === "push" ? createOnPushChecked(ctx, name) : undefined;
+            if (created) return created;
+            const rule = access === "pull" ? pullThroughCacheRuleFor(ctx, name) : undefined;
+            if (rule) throw new RegistryError(404, "MANIFEST_UNKNOWN", pullThroughCacheMiss(rule));
         }
+        throw new RegistryError(
+            404,
+            "NAME_UNKNOWN",
+            `The repository with name '${name}' does not exist in the registry with id '${ctx.config.accountId}'`,
+        );
+    }
+}
+
+/** createOnPush, with a name ECR would refuse reported the OCI way. */
+function createOnPushChecked(ctx: ApiContext, name: string): Repository | undefined {
+    try {
+        return createOnPush(ctx, name);
+    } catch (e) {
+        if (e instanceof EcrException) throw new RegistryError(400, "NAME_INVALID", e.message);
         throw e;
     }
 }
@@ -129,8 +151,8 @@ async function handleBlobs(
     query: URLSearchParams,
 ): Promise<void> {
     const method = req.method ?? "GET";
-    const repo = repository(ctx, name);
     const uploads = /^uploads\/?(.*)$/.exec(rest);
+    const repo = repository(ctx, name, uploads && method === "POST" ? "push" : "other");
     if (!uploads) {
         const digest = rest;
         if (method !== "GET" && method !== "HEAD") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported on blobs`);
@@ -151,7 +173,9 @@ async function handleBlobs(
         if (method !== "POST") throw new RegistryError(405, "UNSUPPORTED", `${method} is not supported here`);
         const mount = query.get("mount");
         const from = query.get("from");
-        if (mount && from) {
+        // ECR mounts across repositories only once the registry turns blob mounting on; otherwise
+        // the client gets an upload session, as the distribution spec allows, and sends the bytes.
+        if (mount && from && accountSetting(ctx, "BLOB_MOUNTING") === "ENABLED") {
             const link = ctx.store.visibleRepository(from)?.layers[mount];
             if (link && ctx.store.hasBlob(mount)) {
                 linkBlob(ctx, repo, mount, link.size);
@@ -214,7 +238,7 @@ const MANIFEST_TYPES: string[] = Object.values(MEDIA_TYPES);
 
 async function handleManifests(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, name: string, ref: string): Promise<void> {
     const method = req.method ?? "GET";
-    const repo = repository(ctx, name);
+    const repo = repository(ctx, name, method === "PUT" ? "push" : method === "GET" || method === "HEAD" ? "pull" : "other");
     const byDigest = ref.includes(":");
     if (method === "PUT") {
         const body = await readBody(req, MAX_MANIFEST);

@@ -49,6 +49,26 @@ export function parseRequest(body: Buffer): Record<string, unknown> {
     return input as Record<string, unknown>;
 }
 
+const PART_KEY = Buffer.from('"layerPartBlob":"');
+
+/**
+ * UploadLayerPart's request object, with `layerPartBlob` already decoded to a Buffer. The body is
+ * JSON around one base64 string as long as the part (4/3 of it), and JSON.parse of that string
+ * cost more than everything else the endpoint does with a part (see `make bench-images`). So the
+ * string is cut out of the bytes and decoded directly, and the small rest is parsed as JSON. A
+ * value with an escape in it (no encoder writes one in base64, but JSON allows `\/`) takes the
+ * plain path.
+ */
+export function parseLayerPartRequest(body: Buffer): Record<string, unknown> {
+    const at = body.indexOf(PART_KEY);
+    const start = at + PART_KEY.length;
+    const end = at >= 0 ? body.indexOf(0x22, start) : -1; // the closing quote
+    if (at < 0 || end < 0 || body.subarray(start, end).includes(0x5c)) return parseRequest(body);
+    const rest = parseRequest(Buffer.concat([body.subarray(0, start), body.subarray(end)]));
+    rest.layerPartBlob = Buffer.from(body.toString("latin1", start, end), "base64");
+    return rest;
+}
+
 /** Sends a JSON 1.1 response with a fresh request id. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
     const data = Buffer.from(JSON.stringify(body));

@@ -7,8 +7,16 @@ import type { Json } from "./validate";
 
 /** A repository policy (an IAM resource policy): statements with an Effect and an Action. */
 export function checkRepositoryPolicy(text: string): void {
+    checkIamPolicyDocument(text, "PolicyText", "repository policy");
+}
+
+/**
+ * The IAM document rules every ECR policy shares (repository, registry, template): a JSON object
+ * whose statements each have an Effect and an Action; `field` and `what` name it in the error.
+ */
+export function checkIamPolicyDocument(text: string, field: string, what: string): void {
     const fail = (): never => {
-        throw invalidParameter("PolicyText", "Invalid repository policy provided");
+        throw invalidParameter(field, `Invalid ${what} provided`);
     };
     let doc: unknown;
     try {

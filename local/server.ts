@@ -8,7 +8,7 @@ import { checkSigV4 } from "./auth";
 import type { ApiContext } from "./context";
 import { handleLayerDownload, handleRegistry } from "./distribution";
 import { EcrException } from "./exceptions";
-import { BodyTooLargeError, operationName, parseRequest, readBody, sendException, sendJson } from "./http";
+import { BodyTooLargeError, operationName, parseLayerPartRequest, parseRequest, readBody, sendException, sendJson } from "./http";
 import { OPERATIONS } from "./operations";
 
 /** Large enough for a 20 MiB layer part in base64 plus the rest of the request. */
@@ -41,7 +41,7 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
         if (fault === "throttle") throw new EcrException("ThrottlingException", "Rate exceeded");
         if (fault === "error")
             throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
-        const result = op(ctx, parseRequest(body));
+        const result = op(ctx, operation === "UploadLayerPart" ? parseLayerPartRequest(body) : parseRequest(body));
         if (fault === "lostReply") {
             // Applied, then the connection is cut before any byte of the reply: the client cannot tell it from a reset.
             outcome = "applied, reply lost";

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { repositoryNotFound } from "./exceptions";
+import { type RegistryRecord, emptyRegistry } from "./registryRecords";
 import type { ResourceTag } from "./validate";
 
 export interface ExclusionFilter {
@@ -90,6 +91,8 @@ const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export class Store {
     readonly repositories = new Map<string, Repository>();
+    /** Registry-level settings; change it in place, then `saveRegistry()`. */
+    registry: RegistryRecord = emptyRegistry();
     private readonly uploads = new Map<string, UploadState>();
     private readonly memoryBlobs = new Map<string, Buffer>();
     private readonly blobSizes = new Map<string, number>();
@@ -139,6 +142,14 @@ export class Store {
             fs.unlinkSync(file);
             this.fsyncDir(path.dirname(file));
         }
+    }
+
+    // ---- registry settings ---------------------------------------------------------------
+
+    /** Persists the registry-level settings (no-op in memory mode). */
+    saveRegistry(): void {
+        if (!this.dataDir) return;
+        this.writeAtomic(path.join(this.dataDir, "registry.json"), JSON.stringify({ version: META_VERSION, registry: this.registry }));
     }
 
     // ---- blobs --------------------------------------------------------------------------
@@ -329,11 +340,17 @@ export class Store {
 
     private load(): void {
         const dir = this.dataDir!;
-        for (const sub of ["repositories", "blobs/sha256", "uploads"]) {
+        for (const sub of [".", "repositories", "blobs/sha256", "uploads"]) {
             for (const f of fs.readdirSync(path.join(dir, sub))) {
                 // Leftovers of writes that never reached their rename were never acknowledged.
                 if (f.endsWith(".tmp")) fs.rmSync(path.join(dir, sub, f), { force: true });
             }
+        }
+        const registryFile = path.join(dir, "registry.json");
+        if (fs.existsSync(registryFile)) {
+            const parsed = JSON.parse(fs.readFileSync(registryFile, "utf8")) as { version: number; registry: Partial<RegistryRecord> };
+            if (parsed.version !== META_VERSION) throw new Error(`registry.json: unsupported state version ${parsed.version}`);
+            this.registry = { ...emptyRegistry(), ...parsed.registry };
         }
         for (const f of fs.readdirSync(path.join(dir, "repositories"))) {
             if (!f.endsWith(".json")) continue;

@@ -9,6 +9,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
+import { useNativeLayerPartEncoding } from "./images/partBody";
 
 /**
  * The attempt budget of every call, first try included: 25, as `@pulumi/aws` and the Terraform AWS
@@ -97,12 +98,23 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
     setStackMaxRetries(req.config.get("aws:maxRetries"));
 }
 
+/**
+ * On Node 20 the AWS SDK prints a multi-line notice (its releases after January 2027 need Node 22)
+ * from every process that builds a client: in `pulumi up` that is the provider host of every
+ * resource, shown as empty messages. The README says it once: Node 20 is our floor until the AWS
+ * SDK drops it. A user who sets the variable keeps their choice.
+ */
+function quietNodeNotice(): void {
+    if (Number(process.versions.node.split(".")[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
 /** Returns a cached client for `region` (or the default region when undefined). */
 export function ecrClient(region?: string): ECRClient {
     const { stackRegion, clients, retryStrategyOverride } = state();
     const key = region || stackRegion || "";
     let client = clients.get(key);
     if (!client) {
+        quietNodeNotice();
         const attempts = maxAttempts();
         client = new ECRClient({
             region: key || undefined,
@@ -111,6 +123,7 @@ export function ecrClient(region?: string): ECRClient {
             ...(retryStrategyOverride ? { retryStrategy: retryStrategyOverride(attempts) } : {}),
         });
         withoutRetryQuota(client);
+        useNativeLayerPartEncoding(client); // layer parts base64-encoded natively: see images/partBody.ts
         clients.set(key, client);
     }
     return client;

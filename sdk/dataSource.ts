@@ -7,6 +7,7 @@
  * not apply; `dependsOn` of the Output form is honoured (the read waits for those resources).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { NotFoundError, isA } from "../provider/errors";
 
 /** Turns every field of `T` into a `pulumi.Input` (lists element-wise), as `@pulumi/aws` `...OutputArgs` do. */
 export type InputArgs<T> = {
@@ -38,9 +39,21 @@ function waitFor(dependsOn: pulumi.InvokeOutputOptions["dependsOn"]): pulumi.Out
     });
 }
 
+/** What a read of something this program may be about to create fails with. */
+const NOT_YET_THERE = ["RepositoryNotFoundException", "ImageNotFoundException", "LayersNotFoundException", "LayerInaccessibleException"];
+function notYetThere(e: unknown): boolean {
+    return e instanceof NotFoundError || isA(e, ...NOT_YET_THERE) || isA((e as { cause?: unknown })?.cause, ...NOT_YET_THERE);
+}
+
 /**
  * The `...Output` form of a data source: waits for the arguments (and `dependsOn`), then calls
  * the plain function. Secret arguments make the whole result secret.
+ *
+ * During `pulumi preview`: an argument that is not known yet gives an unknown result and no call
+ * (the callback never runs). A repository, image or layer that does not exist yet also gives an
+ * unknown result instead of an error, because a resource earlier in the same program may be about
+ * to create it (the first preview of a stack that creates a repository and reads from it); `pulumi
+ * up` runs the read for real and reports what is missing.
  * @internal
  */
 export function invokeOutput<A, R>(
@@ -48,7 +61,14 @@ export function invokeOutput<A, R>(
     opts: pulumi.InvokeOutputOptions | undefined,
     fn: (a: A) => Promise<R>,
 ): pulumi.Output<R> {
-    return pulumi.all([pulumi.output(args ?? {}), waitFor(opts?.dependsOn)]).apply(([a]) => fn(a as A)) as unknown as pulumi.Output<R>;
+    return pulumi.all([pulumi.output(args ?? {}), waitFor(opts?.dependsOn)]).apply(async ([a]) => {
+        try {
+            return await fn(a as A);
+        } catch (e) {
+            if (pulumi.runtime.isDryRun() && notYetThere(e)) return pulumi.output(pulumi.unknown) as pulumi.Output<R>;
+            throw e;
+        }
+    }) as unknown as pulumi.Output<R>;
 }
 
 /**

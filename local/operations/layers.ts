@@ -64,12 +64,14 @@ const UploadLayerPart: Operation = (ctx, input) => {
     const upload = uploadFor(ctx, repo, input);
     const first = input.partFirstByte;
     const last = input.partLastByte;
-    const blobText = v.requireString(input, "layerPartBlob");
+    // Decoded already when the server cut it out of the request bytes (http.ts parseLayerPartRequest).
+    const decoded = Buffer.isBuffer(input.layerPartBlob) ? input.layerPartBlob : undefined;
+    const blobText = decoded ? "" : v.requireString(input, "layerPartBlob");
     if (typeof first !== "number" || !Number.isInteger(first) || first < 0)
         throw invalidParameter("partFirstByte", "Member must be a non-negative integer");
     if (typeof last !== "number" || !Number.isInteger(last) || last < 0)
         throw invalidParameter("partLastByte", "Member must be a non-negative integer");
-    const blob = Buffer.from(blobText, "base64");
+    const blob = decoded ?? Buffer.from(blobText, "base64");
     const partError = (why: string) =>
         new EcrException("InvalidLayerPartException", why, 400, {
             registryId: ctx.config.accountId,

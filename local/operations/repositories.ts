@@ -35,7 +35,8 @@ export function repositoryView(ctx: ApiContext, repo: RepositoryRecord): Json {
     return out;
 }
 
-function exclusionFilters(input: Json, mutability: string | undefined): RepositoryRecord["imageTagMutabilityExclusionFilters"] {
+/** `imageTagMutabilityExclusionFilters` checked against the mutability they go with (templates reuse it). */
+export function exclusionFilters(input: Json, mutability: string | undefined): RepositoryRecord["imageTagMutabilityExclusionFilters"] {
     const list = v.optionalArray(input, "imageTagMutabilityExclusionFilters", 1, 5);
     const withExclusion = mutability === "MUTABLE_WITH_EXCLUSION" || mutability === "IMMUTABLE_WITH_EXCLUSION";
     if ((list !== undefined) !== withExclusion) {
@@ -65,7 +66,8 @@ function exclusionFilters(input: Json, mutability: string | undefined): Reposito
     });
 }
 
-function mutabilityOf(input: Json, required: boolean): string | undefined {
+/** `imageTagMutability`, one of ECR's four modes (templates reuse it). */
+export function mutabilityOf(input: Json, required: boolean): string | undefined {
     const m = required ? v.requireString(input, "imageTagMutability") : v.optionalString(input, "imageTagMutability");
     if (m !== undefined && !MUTABILITIES.includes(m)) {
         throw invalidParameter("imageTagMutability", `Member must satisfy enum value set: [${MUTABILITIES.join(", ")}]`);
@@ -81,7 +83,8 @@ function parseArn(ctx: ApiContext, input: Json): Repository {
     return lookupRepository(ctx.store, ctx.config.accountId, m[3], m[2]);
 }
 
-const CreateRepository: Operation = (ctx, input) => {
+/** CreateRepository; CREATE_ON_PUSH creates through it too, so both follow the same rules. */
+export const CreateRepository: Operation = (ctx, input) => {
     registryIdOf(ctx, input);
     const name = v.repositoryName(input);
     const mutability = mutabilityOf(input, false);

@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion, setStackMaxRetries } from "../../provider/client";
+import { wrap } from "../../provider/errors";
+import { findRepositoryByName } from "../../provider/repository";
 import { Failures } from "../../provider/validate";
 
 /** An image or layer digest as ECR stores them: `sha256:` and 64 lower-case hex digits. */
@@ -101,17 +103,49 @@ async function customEndpoint(client: ECRClient): Promise<URL | undefined> {
 }
 
 /**
- * `<registry host>/<repository>`, the repositoryUri ECR would report, derived without a
- * DescribeRepositories call. On AWS the host is `<registryId>.dkr.ecr.<region>.<partition suffix>`
- * (the suffix from the SDK's own endpoint rules, so China and GovCloud partitions are right).
- * Against another endpoint (AWS_ENDPOINT_URL_ECR) the registry is taken to be served at that
- * endpoint's host:port, as pulumi-ecr's local endpoint does.
+ * Repository URLs ECR reported, per endpoint, region, registry and name: one DescribeRepositories
+ * per repository per process. Kept on `globalThis` like the client cache (see provider/client.ts).
+ */
+function reportedUris(): Map<string, Promise<string>> {
+    const g = globalThis as { __pulumiEcrRepositoryUris?: Map<string, Promise<string>> };
+    return (g.__pulumiEcrRepositoryUris ??= new Map());
+}
+
+/**
+ * `<registry host>/<repository>`: the repositoryUri ECR reports for the repository, which every
+ * image URI a data source returns starts with.
+ *
+ * On AWS's own endpoints the URI is derived without a call: `<registryId>.dkr.ecr.<region>.<suffix>`
+ * (the suffix from the SDK's endpoint rules, so China and GovCloud partitions are right; FIPS and
+ * dual-stack API endpoints do not change the registry host). Behind an endpoint override
+ * (`AWS_ENDPOINT_URL_ECR`: a VPC endpoint, a proxy, moto, the local endpoint) the registry host
+ * cannot be told from the API host, so the URI is the one DescribeRepositories reports, asked once
+ * per repository per process and cached.
  */
 export async function repositoryUri(client: ECRClient, registryId: string, region: string, repositoryName: string): Promise<string> {
     const custom = await customEndpoint(client);
-    if (custom) return `${custom.host}/${repositoryName}`;
-    const api = client.config.endpointProvider({ Region: region }).url.host; // api.ecr.<region>.<suffix>
-    const prefix = `api.ecr.${region}.`;
-    const suffix = api.startsWith(prefix) ? api.slice(prefix.length) : "amazonaws.com";
-    return `${registryId}.dkr.ecr.${region}.${suffix}/${repositoryName}`;
+    if (!custom) {
+        const api = client.config.endpointProvider({ Region: region }).url.host; // api.ecr.<region>.<suffix>
+        const prefix = `api.ecr.${region}.`;
+        const suffix = api.startsWith(prefix) ? api.slice(prefix.length) : "amazonaws.com";
+        return `${registryId}.dkr.ecr.${region}.${suffix}/${repositoryName}`;
+    }
+    const key = `${custom.href}|${region}|${registryId}|${repositoryName}`;
+    const cache = reportedUris();
+    let uri = cache.get(key);
+    if (!uri) {
+        uri = wrap("reading", "Repository", repositoryName, async () => {
+            const repo = await findRepositoryByName(client, repositoryName, registryId || undefined);
+            if (!repo.repositoryUri) throw new Error("DescribeRepositories returned no repositoryUri");
+            return repo.repositoryUri;
+        });
+        cache.set(key, uri);
+        uri.catch(() => cache.delete(key)); // a failed read is not remembered
+    }
+    return uri;
+}
+
+/** Forgets the cached repository URLs (tests point the process at a fresh endpoint). @internal */
+export function resetRepositoryUris(): void {
+    reportedUris().clear();
 }

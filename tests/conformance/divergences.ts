@@ -28,6 +28,12 @@ export const KNOWN_DIVERGENCES = {
     batchGetImageAcceptedMediaTypes: "BatchGetImage ignores acceptedMediaTypes.",
     lifecycleLastEvaluatedAt:
         "GetLifecyclePolicy reports lastEvaluatedAt as the current time on every call; the local endpoint never evaluates rules and leaves it out.",
+    registryPolicyScope:
+        "PutRegistryPolicy takes only ecr:CreateRepository and ecr:ReplicateImage, as under the old V1 policy scope; new registries have V2, which takes any ECR action.",
+    replicationMultipleRules:
+        "PutReplicationConfiguration refuses more than one rule (ValidationException 'This feature is disabled'); ECR takes up to 10.",
+    registryScanningFrequency:
+        "PutRegistryScanningConfiguration accepts any scan frequency for any scan type (CONTINUOUS_SCAN with BASIC).",
 } as const;
 
 export type DivergenceId = keyof typeof KNOWN_DIVERGENCES;

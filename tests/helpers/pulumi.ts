@@ -95,8 +95,6 @@ export function awsEnv(url: string, region = "us-east-1"): Record<string, string
         AWS_SESSION_TOKEN: "",
         AWS_PROFILE: "",
         AWS_EC2_METADATA_DISABLED: "true",
-        // The SDK's notice that Node 20 support ends: on every provider host's stderr, not ours to act on.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
 }
 

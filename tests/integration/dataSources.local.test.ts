@@ -41,6 +41,9 @@ describe("data sources (integration, local endpoint with pagination, filters and
         await seed.send(new CreateRepositoryCommand({ repositoryName: "big" }));
         await uploadSeedBlobs(seed, "big");
         big = await pushImages(seed, "big", IMAGES, { tagOf, spacedTail: 3 });
+        // Image URIs come from the repositoryUri ECR reports, read once per repository per process:
+        // read it now, so that the call counts below are the data sources' own.
+        await ecr.getImage({ repositoryName: "big", mostRecent: true });
     });
     after(async () => {
         resetClients();
@@ -70,7 +73,8 @@ describe("data sources (integration, local endpoint with pagination, filters and
             assert.deepEqual(first, { repositoryName: "big", maxResults: 1000 });
             assert.equal(second.maxResults, 1000);
             assert.ok(second.nextToken && third.nextToken && second.nextToken !== third.nextToken);
-            const host = new URL(proxy.url).host;
+            // The registry host the endpoint reports for the repository, not the (proxy's) API host.
+            const host = new URL(local.url).host;
             assert.equal(out.images[0].imageUri, `${host}/big@${big[IMAGES - 1].digest}`);
         });
 

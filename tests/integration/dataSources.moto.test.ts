@@ -5,11 +5,12 @@
  * lacks the layer operations: those paths are in dataSources.local.test.ts.
  */
 import * as assert from "node:assert/strict";
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import * as repository from "../../provider/repository";
 import { resetClients } from "../../provider/client";
 import { NotFoundError } from "../../provider/errors";
 import * as ecr from "../../sdk";
+import { resetRepositoryUris } from "../../sdk/readers/common";
 import { sha256 } from "../conformance/fixtures";
 import { CountingProxy, startCountingProxy } from "../helpers/countingProxy";
 import { manifestText, nextClockUnit, seedBlobs } from "../helpers/images";
@@ -73,6 +74,22 @@ describe("data sources (integration, moto over HTTP)", function () {
     });
     beforeEach(() => proxy.reset());
 
+    describe("image URIs", () => {
+        it("start with the repositoryUri moto reports (its registry host is not the API host), at one DescribeRepositories per repository", async () => {
+            resetRepositoryUris();
+            const reported = (await seed.send(new DescribeRepositoriesCommand({ repositoryNames: ["team/app"] }))).repositories![0]
+                .repositoryUri!;
+            assert.notEqual(reported.split("/")[0], new URL(proxy.url).host, "moto reports a registry host of its own");
+            const img = await ecr.getImage({ repositoryName: "team/app", imageTag: "1.4.2" });
+            assert.equal(img.imageUri, `${reported}@${pushed[2].digest}`);
+            const all = await ecr.getImages({ repositoryName: "team/app" });
+            assert.ok(all.images.every((i) => i.imageUri === `${reported}@${i.imageDigest}`));
+            assert.deepEqual(proxy.counts(), { DescribeImages: 2, DescribeRepositories: 1 });
+            // Warm for the tests below, which count only their own calls.
+            for (const repositoryName of ["empty", "invented"]) await ecr.getImages({ repositoryName }).catch(() => undefined);
+        });
+    });
+
     describe("getImage", () => {
         it("by tag: the image's digest, tags and a pullable-by-digest URI, in one DescribeImages call", async () => {
             const img = await ecr.getImage({ repositoryName: "team/app", imageTag: "1.4.2" });
@@ -80,7 +97,7 @@ describe("data sources (integration, moto over HTTP)", function () {
             assert.deepEqual(img.imageTags, ["1.4.2", "latest"]);
             assert.equal(img.repositoryName, "team/app");
             assert.equal(img.registryId, ACCOUNT);
-            assert.equal(img.imageUri, `${new URL(proxy.url).host}/team/app@${pushed[2].digest}`);
+            assert.ok(img.imageUri.endsWith(`/team/app@${pushed[2].digest}`), img.imageUri);
             assert.equal(img.imageManifestMediaType, "application/vnd.oci.image.manifest.v1+json");
             assert.ok(img.imagePushedAt > 1_600_000_000 && img.imagePushedAt <= Date.now() / 1000 + 5);
             assert.ok(img.imageSizeInBytes > 0);

@@ -184,6 +184,45 @@ describe("local ECR endpoint: persistence and the ecr-local CLI", function () {
         again.destroy();
     });
 
+    it("keeps the registry settings (policy, replication, scanning, cache rules, templates, account settings) across kill -9", async () => {
+        const first = await start();
+        const sdk = client(first.url);
+        const policyText = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: ["ecr:ReplicateImage"], Resource: "*" },
+            ],
+        });
+        const rules = [{ destinations: [{ region: "eu-west-1", registryId: "210987654321" }] }];
+        await sdk.send(new c.PutRegistryPolicyCommand({ policyText }));
+        await sdk.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules } }));
+        await sdk.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "ENHANCED", rules: [] }));
+        await sdk.send(new c.CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "k8s", upstreamRegistryUrl: "registry.k8s.io" }));
+        await sdk.send(
+            new c.CreateRepositoryCreationTemplateCommand({
+                prefix: "team",
+                appliedFor: ["CREATE_ON_PUSH"],
+                imageTagMutability: "IMMUTABLE",
+            }),
+        );
+        await sdk.send(new c.PutAccountSettingCommand({ name: "REGISTRY_POLICY_SCOPE", value: "V1" }));
+        first.child.kill("SIGKILL");
+        await exited(first.child);
+        sdk.destroy();
+
+        const second = await start();
+        const again = client(second.url);
+        assert.equal((await again.send(new c.GetRegistryPolicyCommand({}))).policyText, policyText);
+        assert.deepEqual((await again.send(new c.DescribeRegistryCommand({}))).replicationConfiguration, { rules });
+        assert.equal((await again.send(new c.GetRegistryScanningConfigurationCommand({}))).scanningConfiguration!.scanType, "ENHANCED");
+        const cache = await again.send(new c.DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ["k8s"] }));
+        assert.equal(cache.pullThroughCacheRules![0].upstreamRegistry, "k8s");
+        const templates = await again.send(new c.DescribeRepositoryCreationTemplatesCommand({ prefixes: ["team"] }));
+        assert.equal(templates.repositoryCreationTemplates![0].imageTagMutability, "IMMUTABLE");
+        assert.equal((await again.send(new c.GetAccountSettingCommand({ name: "REGISTRY_POLICY_SCOPE" }))).value, "V1");
+        again.destroy();
+    });
+
     it("ignores the temporary file of a write that never reached its rename", async () => {
         const first = await start();
         const sdk = client(first.url);

@@ -206,6 +206,103 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.notEqual(denied.code, 0);
             assert.match(denied.stderr, /unauthorized|authentication required/i);
         });
+
+        it("creates a missing repository on push with the settings of the CREATE_ON_PUSH template whose prefix is longest", async () => {
+            const team = randomName("cop");
+            const lifecycle = JSON.stringify({
+                rules: [
+                    {
+                        rulePriority: 1,
+                        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                        action: { type: "expire" },
+                    },
+                ],
+            });
+            const policy = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Sid: "pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }],
+            });
+            await sdk.send(
+                new c.CreateRepositoryCreationTemplateCommand({
+                    prefix: "ROOT",
+                    appliedFor: ["CREATE_ON_PUSH"],
+                    imageTagMutability: "MUTABLE",
+                }),
+            );
+            await sdk.send(
+                new c.CreateRepositoryCreationTemplateCommand({
+                    prefix: team,
+                    appliedFor: ["CREATE_ON_PUSH", "PULL_THROUGH_CACHE"],
+                    imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                    imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest" }],
+                    encryptionConfiguration: { encryptionType: "KMS" },
+                    resourceTags: [{ Key: "team", Value: "platform" }],
+                    repositoryPolicy: policy,
+                    lifecyclePolicy: lifecycle,
+                }),
+            );
+            // A template for another scenario does not apply, however specific its prefix.
+            await sdk.send(new c.CreateRepositoryCreationTemplateCommand({ prefix: `${team}/svc`, appliedFor: ["REPLICATION"] }));
+            const name = `${team}/svc/app`;
+            const src = path.join(tmp, "src");
+            const image = writeOciLayout(src, "v1");
+            const dest = `docker://${ecr.registryHost}/${name}:v1`;
+            const push = await skopeo([
+                "copy",
+                "--preserve-digests",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                dest,
+            ]);
+            assert.equal(push.code, 0, push.stderr);
+
+            const repo = (await sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
+            assert.equal(repo.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+            assert.deepEqual(repo.imageTagMutabilityExclusionFilters, [{ filterType: "WILDCARD", filter: "latest" }]);
+            assert.equal(repo.encryptionConfiguration!.encryptionType, "KMS");
+            assert.match(
+                repo.encryptionConfiguration!.kmsKey!,
+                /^arn:aws:kms:us-east-1:\d{12}:key\//,
+                "the AWS managed key, as CreateRepository gives",
+            );
+            assert.deepEqual((await sdk.send(new c.ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [
+                { Key: "team", Value: "platform" },
+            ]);
+            assert.equal((await sdk.send(new c.GetRepositoryPolicyCommand({ repositoryName: name }))).policyText, policy);
+            assert.equal((await sdk.send(new c.GetLifecyclePolicyCommand({ repositoryName: name }))).lifecyclePolicyText, lifecycle);
+            const d = await sdk.send(new c.DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageTag: "v1" }] }));
+            assert.equal(d.imageDetails![0].imageDigest, image.manifestDigest);
+
+            const other = `${randomName("elsewhere")}/app`;
+            const rooted = await skopeo([
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                `docker://${ecr.registryHost}/${other}:v1`,
+            ]);
+            assert.equal(rooted.code, 0, rooted.stderr);
+            const fromRoot = (await sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [other] }))).repositories![0];
+            assert.equal(fromRoot.imageTagMutability, "MUTABLE", "outside every other prefix the ROOT template applies");
+
+            await sdk.send(new c.DeleteRepositoryCreationTemplateCommand({ prefix: "ROOT" }));
+            const third = `${randomName("untemplated")}/app`;
+            const refused = await skopeo([
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                `AWS:${password}`,
+                `oci:${src}:v1`,
+                `docker://${ecr.registryHost}/${third}:v1`,
+            ]);
+            assert.notEqual(refused.code, 0, "without a template a push to a missing repository fails, as before");
+            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: [third] })), {
+                name: "RepositoryNotFoundException",
+            });
+        });
     });
 
     describe("over raw HTTP", () => {
@@ -290,13 +387,17 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.equal(check.layers![0].layerSize, data.size);
         });
 
-        it("takes a monolithic upload and a cross-repository mount", async () => {
+        it("takes a monolithic upload, and a cross-repository mount once the BLOB_MOUNTING account setting is ENABLED", async () => {
             const a = await repo();
             const b = await repo();
             const data = blob(Buffer.from("monolithic blob"), OCI_LAYER);
             const mono = await v2(`${a}/blobs/uploads/?digest=${data.digest}`, { method: "POST", body: data.data });
             assert.equal(mono.status, 201);
             assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 404, "blobs are scoped to repositories");
+            const declined = await v2(`${b}/blobs/uploads/?mount=${data.digest}&from=${a}`, { method: "POST" });
+            assert.equal(declined.status, 202, "with blob mounting DISABLED (the default) a mount request starts an upload instead");
+            assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 404);
+            await sdk.send(new c.PutAccountSettingCommand({ name: "BLOB_MOUNTING", value: "ENABLED" }));
             const mount = await v2(`${b}/blobs/uploads/?mount=${data.digest}&from=${a}`, { method: "POST" });
             assert.equal(mount.status, 201);
             assert.equal((await v2(`${b}/blobs/${data.digest}`, { method: "HEAD" })).status, 200);
@@ -347,10 +448,28 @@ describe("local ECR endpoint: registry side (OCI Distribution)", function () {
             assert.equal(((await refused.json()) as { errors: { code: string }[] }).errors[0].code, "MANIFEST_BLOB_UNKNOWN");
         });
 
-        it("answers NAME_UNKNOWN for a repository that does not exist (ECR does not create on push)", async () => {
+        it("answers NAME_UNKNOWN for a repository that does not exist and no CREATE_ON_PUSH template covers", async () => {
             const res = await v2(`no-such-repo/blobs/uploads/`, { method: "POST" });
             assert.equal(res.status, 404);
             assert.equal(((await res.json()) as { errors: { code: string }[] }).errors[0].code, "NAME_UNKNOWN");
+        });
+
+        it("answers a pull under a pull through cache rule as an unreachable upstream, and creates nothing", async () => {
+            await sdk.send(new c.CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "quay", upstreamRegistryUrl: "quay.io" }));
+            const res = await v2("quay/coreos/etcd/manifests/latest");
+            assert.equal(res.status, 404);
+            const err = ((await res.json()) as { errors: { code: string; message: string }[] }).errors[0];
+            assert.equal(err.code, "MANIFEST_UNKNOWN");
+            assert.match(err.message, /upstream registry 'quay\.io'.*offline/);
+            await assert.rejects(sdk.send(new c.DescribeRepositoriesCommand({ repositoryNames: ["quay/coreos/etcd"] })), {
+                name: "RepositoryNotFoundException",
+            });
+            const outside = await v2("quayx/coreos/etcd/manifests/latest");
+            assert.equal(
+                ((await outside.json()) as { errors: { code: string }[] }).errors[0].code,
+                "NAME_UNKNOWN",
+                "only names under the prefix are cached",
+            );
         });
     });
 });

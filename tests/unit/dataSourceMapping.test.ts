@@ -7,12 +7,11 @@
  */
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { ECRClient } from "@aws-sdk/client-ecr";
 import { readImage, readImages, tagPatternRegExp } from "../../sdk/readers/images";
 import { manifestResult, readImageManifest } from "../../sdk/readers/imageManifest";
 import { readAuthorizationToken } from "../../sdk/readers/authorizationToken";
 import { LAYER_BATCH_SIZE, readLayerAvailability, readLayerDownloadUrl } from "../../sdk/readers/layers";
-import { repositoryUri } from "../../sdk/readers/common";
+import { repositoryUri, resetRepositoryUris } from "../../sdk/readers/common";
 import { EcrError, NotFoundError } from "../../provider/errors";
 import { recordedClient } from "../helpers/recordedClient";
 
@@ -460,26 +459,54 @@ describe("layers", () => {
     });
 });
 
-describe("repositoryUri (no DescribeRepositories call)", () => {
+describe("repositoryUri: the URL ECR reports, asked at most once per repository", () => {
     let restoreEnv: () => void;
-    beforeEach(() => (restoreEnv = withoutEndpointOverride()));
+    beforeEach(() => {
+        restoreEnv = withoutEndpointOverride();
+        resetRepositoryUris();
+    });
     afterEach(() => restoreEnv());
 
-    it("on AWS: <registry>.dkr.ecr.<region>.<partition suffix>/<name>", async () => {
-        const c = new ECRClient({ region: "us-iso-east-1" });
-        assert.equal(await repositoryUri(c, ACCOUNT, "us-iso-east-1", "a/b"), `${ACCOUNT}.dkr.ecr.us-iso-east-1.c2s.ic.gov/a/b`);
-        c.destroy();
+    it("on AWS: <registry>.dkr.ecr.<region>.<partition suffix>/<name>, derived with no call", async () => {
+        const { client, requests } = recordedClient("us-iso-east-1", () => ({ error: "AccessDeniedException" }));
+        assert.equal(await repositoryUri(client, ACCOUNT, "us-iso-east-1", "a/b"), `${ACCOUNT}.dkr.ecr.us-iso-east-1.c2s.ic.gov/a/b`);
+        assert.deepEqual(requests, []);
+        client.destroy();
     });
 
-    it("against another endpoint: that endpoint's host:port, from the SDK variables or the client option", async () => {
-        const c = new ECRClient({ region: "us-east-1" });
-        process.env.AWS_ENDPOINT_URL_ECR = "http://127.0.0.1:4510";
-        assert.equal(await repositoryUri(c, ACCOUNT, "us-east-1", "app"), "127.0.0.1:4510/app");
+    it("behind an endpoint override (a VPC endpoint, a proxy): the repositoryUri DescribeRepositories reports, asked once", async () => {
+        // A VPC endpoint for the API: the registry host ECR reports has nothing to do with the API host.
+        const reported = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app`;
+        const { client, requests } = recordedClient("us-east-1", (op, body) =>
+            op === "DescribeRepositories"
+                ? { body: { repositories: [{ repositoryName: body.repositoryNames[0], registryId: ACCOUNT, repositoryUri: reported }] } }
+                : { error: "AccessDeniedException" },
+        );
+        process.env.AWS_ENDPOINT_URL_ECR = "https://vpce-0abc-ecr-api.us-east-1.vpce.amazonaws.com";
+        assert.equal(await repositoryUri(client, ACCOUNT, "us-east-1", "app"), reported);
+        assert.equal(await repositoryUri(client, ACCOUNT, "us-east-1", "app"), reported);
+        assert.deepEqual(
+            requests.map((r) => [r.operation, r.body.repositoryNames, r.body.registryId]),
+            [["DescribeRepositories", ["app"], ACCOUNT]],
+        );
         process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = "true";
-        assert.equal(await repositoryUri(c, ACCOUNT, "us-east-1", "app"), `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app`);
-        const explicit = new ECRClient({ region: "us-east-1", endpoint: "http://localhost:9999" });
-        assert.equal(await repositoryUri(explicit, ACCOUNT, "us-east-1", "app"), "localhost:9999/app");
-        c.destroy();
-        explicit.destroy();
+        assert.equal(await repositoryUri(client, ACCOUNT, "us-east-1", "other"), `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/other`);
+        assert.equal(requests.length, 1, "AWS's own endpoint needs no call");
+        client.destroy();
+    });
+
+    it("a failed DescribeRepositories is an error in the one format, and is not remembered", async () => {
+        let fail = true;
+        const { client, requests } = recordedClient("us-east-1", (_op, body) =>
+            fail
+                ? { error: "AccessDeniedException", message: "not allowed" }
+                : { body: { repositories: [{ repositoryName: body.repositoryNames[0], repositoryUri: "proxy.example:5000/app" }] } },
+        );
+        process.env.AWS_ENDPOINT_URL_ECR = "http://127.0.0.1:4510";
+        await assert.rejects(repositoryUri(client, ACCOUNT, "us-east-1", "app"), /reading ECR Repository \(app\): AccessDeniedException/);
+        fail = false;
+        assert.equal(await repositoryUri(client, ACCOUNT, "us-east-1", "app"), "proxy.example:5000/app");
+        assert.equal(requests.length, 2);
+        client.destroy();
     });
 });

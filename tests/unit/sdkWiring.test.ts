@@ -55,6 +55,15 @@ describe("sdk wiring (setMocks, own process)", function () {
             ["Repository", "repository"],
             ["RepositoryPolicy", "repositoryPolicy"],
             ["LifecyclePolicy", "lifecyclePolicy"],
+            ["RegistryPolicy", "registryPolicy"],
+            ["RegistryPolicyStatement", "registryPolicyStatement"],
+            ["ReplicationConfiguration", "replicationConfiguration"],
+            ["ReplicationRule", "replicationRule"],
+            ["RegistryScanningConfiguration", "registryScanningConfiguration"],
+            ["PullThroughCacheRule", "pullThroughCacheRule"],
+            ["RepositoryCreationTemplate", "repositoryCreationTemplate"],
+            ["AccountSetting", "accountSetting"],
+            ["PullTimeUpdateExclusion", "pullTimeUpdateExclusion"],
         ]) {
             const provider: string = find(`pulumi-nodejs:dynamic/ecr:${type}`, "app").inputs.__provider;
             assert.ok(provider.includes(`require("pulumi-ecr/provider/${kind}")`), provider.slice(0, 400));

@@ -12,11 +12,28 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
+import { makeOciLayout } from "../helpers/ociLayout";
+import * as image from "../../provider/images/image";
+import * as imageCopy from "../../provider/images/imageCopy";
+import * as imageTag from "../../provider/images/imageTag";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
 import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
+import * as accountSetting from "../../provider/accountSetting";
+import * as pullThroughCacheRule from "../../provider/pullThroughCacheRule";
+import * as pullTimeUpdateExclusion from "../../provider/pullTimeUpdateExclusion";
+import * as registryPolicy from "../../provider/registryPolicy";
+import * as registryPolicyStatement from "../../provider/registryPolicyStatement";
+import * as registryScanningConfiguration from "../../provider/registryScanningConfiguration";
+import * as replicationConfiguration from "../../provider/replicationConfiguration";
+import * as replicationRule from "../../provider/replicationRule";
+import * as repositoryCreationTemplate from "../../provider/repositoryCreationTemplate";
 
 const ROOT = path.join(__dirname, "..", "..");
+/** A real OCI layout for Image's check(), which reads and hashes the source. */
+const IMAGE_SOURCE = makeOciLayout(fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-ecr-stored-image-")), {
+    platforms: ["linux/amd64", "linux/arm64"],
+}).dir;
 
 interface Case {
     /** The check() inputs to try, with what the failures must be (property and a pattern of the reason). */
@@ -88,7 +105,131 @@ const cases: Record<string, { module: object; cases: Case[] }> = {
             },
         ],
     },
+    image: {
+        module: image,
+        cases: [
+            {
+                news: { repository: "app", source: IMAGE_SOURCE, tags: ["1.0"], platforms: ["linux/arm64"], region: "us-east-1" },
+                failures: [],
+            },
+            {
+                news: { repository: "app", source: path.join(IMAGE_SOURCE, "missing"), region: "us-east-1" },
+                failures: [["source", /missing: no such file or directory/]],
+            },
+            {
+                news: { repository: "app", source: IMAGE_SOURCE, tags: ["-x"], region: "us-east-1" },
+                failures: [["tags[0]", /not a valid image tag/]],
+            },
+        ],
+    },
+    imageTag: {
+        module: imageTag,
+        cases: [
+            { news: { repository: "app", sourceTag: "1.4.2", tag: "prod", region: "us-east-1" }, failures: [] },
+            {
+                news: { repository: "app", tag: "bad tag", region: "us-east-1" },
+                failures: [
+                    ["sourceTag | sourceDigest", /set exactly one/],
+                    ["tag", /must be an image tag/],
+                ],
+            },
+        ],
+    },
+    imageCopy: {
+        module: imageCopy,
+        cases: [
+            {
+                news: {
+                    source: { repository: "app", imageTag: "1.4.2", region: "us-east-1" },
+                    destination: { repository: "mirror", region: "eu-west-1" },
+                    platforms: ["linux/arm64", "linux/amd64"],
+                },
+                failures: [],
+            },
+            {
+                news: {
+                    source: { repository: "app", region: "us-east-1" },
+                    destination: { repository: "app", region: "us-east-1" },
+                    platforms: ["amd64"],
+                },
+                failures: [
+                    ["source.imageTag | source.imageDigest", /set exactly one/],
+                    ["destination.repository", /use `ImageTag`/],
+                    ["platforms[0]", /os\/architecture/],
+                ],
+            },
+        ],
+    },
+    // The registry half: one accepted and one refused input each.
+    ...registryCases(),
 };
+
+/** The registry-half providers' cases: each accepts a good input and refuses a bad one, naming the property. */
+function registryCases(): Record<string, { module: object; cases: Case[] }> {
+    const r = "us-east-1";
+    const st = {
+        Sid: "Replicate",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111111111111:root" },
+        Action: "ecr:ReplicateImage",
+        Resource: "*",
+    };
+    const dest = { region: "eu-west-1", registryId: "111111111111" };
+    const two = (module: object, good: Record<string, unknown>, bad: Record<string, unknown>, failures: [string, RegExp][]) => ({
+        module,
+        cases: [
+            { news: { ...good, region: r }, failures: [] },
+            { news: { ...bad, region: r }, failures },
+        ],
+    });
+    return {
+        registryPolicy: two(registryPolicy, { policy: { Version: "2012-10-17", Statement: [st] } }, { policy: "{" }, [
+            ["policy", /not valid JSON/],
+        ]),
+        registryPolicyStatement: two(registryPolicyStatement, { statement: st }, { statement: { ...st, Sid: "a-b" } }, [
+            ["statement.Sid", /letters and digits/],
+        ]),
+        replicationConfiguration: two(
+            replicationConfiguration,
+            { replicationConfiguration: { rules: [{ destinations: [dest] }] } },
+            { replicationConfiguration: { rules: [{ destinations: [] }] } },
+            [["replicationConfiguration.rules[0].destinations", /at least one/]],
+        ),
+        replicationRule: two(replicationRule, { destinations: [dest] }, { destinations: [{ ...dest, registryId: "12" }] }, [
+            ["destinations[0].registryId", /12-digit/],
+        ]),
+        registryScanningConfiguration: two(
+            registryScanningConfiguration,
+            { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*" }] }] },
+            { scanType: "BASIC", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*" }] }] },
+            [["rules[0].scanFrequency", /needs scanType "ENHANCED"/]],
+        ),
+        pullThroughCacheRule: two(
+            pullThroughCacheRule,
+            { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
+            { ecrRepositoryPrefix: "hub", upstreamRegistryUrl: "registry-1.docker.io" },
+            [["credentialArn", /is required for Docker Hub/]],
+        ),
+        repositoryCreationTemplate: two(
+            repositoryCreationTemplate,
+            { prefix: "team", appliedFors: ["CREATE_ON_PUSH"] },
+            { prefix: "team", appliedFors: [], resourceTags: { a: "b" } },
+            [
+                ["appliedFors", /at least one of/],
+                ["customRoleArn", /is required with `resourceTags`/],
+            ],
+        ),
+        accountSetting: two(accountSetting, { name: "BLOB_MOUNTING", value: "ENABLED" }, { name: "BLOB_MOUNTING", value: "ON" }, [
+            ["value", /"ENABLED", "DISABLED"/],
+        ]),
+        pullTimeUpdateExclusion: two(
+            pullTimeUpdateExclusion,
+            { principalArn: "arn:aws:iam::123456789012:role/scanner" },
+            { principalArn: "scanner" },
+            [["principalArn", /ARN of an IAM role or user/]],
+        ),
+    };
+}
 
 /** Evaluates stored provider text in a fresh Node process and runs `body` (which sees `provider` and `out`); returns `out`. */
 function runStored(text: string, body: string, env: Record<string, string> = {}): any {
@@ -145,6 +286,8 @@ describe("providers stored by value (linked and workspace installs)", function (
             }
         });
     }
+
+    after(() => fs.rmSync(IMAGE_SOURCE, { recursive: true, force: true }));
 
     it("repository: a stored update that fails part way still reports what was applied (PartialUpdateError)", async () => {
         const { text } = await serializeFunction(() => repository, { allowSecrets: true });

@@ -523,6 +523,156 @@ describe("ECR API conformance: local endpoint vs moto", function () {
         );
     });
 
+    describe("registry: registry policy, replication, scanning", () => {
+        // Registry settings are one per endpoint and shared by every case: each scenario starts by
+        // putting the registry into a known state instead of relying on the order cases run in.
+        const registryPolicy = (actions: string[]) =>
+            JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "replicate",
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::210987654321:root" },
+                        Action: actions,
+                        Resource: "*",
+                    },
+                ],
+            });
+        const noRegistryPolicy = (x: Target) => attempt(x.ecr.send(new c.DeleteRegistryPolicyCommand({})));
+        const destination = { region: "eu-west-1", registryId: ACCOUNT_ID };
+
+        same(
+            "GetRegistryPolicy without a policy is RegistryPolicyNotFoundException; Put, Get and Delete return the text",
+            async (x) => {
+                await noRegistryPolicy(x);
+                const policyText = registryPolicy(["ecr:ReplicateImage", "ecr:CreateRepository"]);
+                return {
+                    missing: await attempt(x.ecr.send(new c.GetRegistryPolicyCommand({}))),
+                    put: await x.ecr.send(new c.PutRegistryPolicyCommand({ policyText })),
+                    got: await attempt(x.ecr.send(new c.GetRegistryPolicyCommand({}))),
+                    deleted: await attempt(x.ecr.send(new c.DeleteRegistryPolicyCommand({}))),
+                    again: await attempt(x.ecr.send(new c.DeleteRegistryPolicyCommand({}))),
+                };
+            },
+            (obs) => {
+                const o = ok<Json>(obs);
+                assert.deepEqual(o.missing, { error: "RegistryPolicyNotFoundException" });
+                assert.equal(o.got.registryId, ACCOUNT_ID);
+                assert.equal(o.deleted.policyText, o.put.policyText);
+                assert.deepEqual(o.again, { error: "RegistryPolicyNotFoundException" });
+            },
+        );
+
+        same(
+            "PutRegistryPolicy refuses a document that is not an IAM policy of ECR actions",
+            async (x) => ({
+                notJson: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: "{not json" }))),
+                otherService: await attempt(x.ecr.send(new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["s3:GetObject"]) }))),
+            }),
+            (obs) =>
+                assert.deepEqual(ok(obs), {
+                    notJson: { error: "InvalidParameterException" },
+                    otherService: { error: "InvalidParameterException" },
+                }),
+        );
+
+        same(
+            "DescribeRegistry shows the replication configuration PutReplicationConfiguration stored, and empty rules clear it",
+            async (x) => {
+                const rules = [
+                    { destinations: [destination], repositoryFilters: [{ filter: "prod", filterType: "PREFIX_MATCH" as const }] },
+                ];
+                const put = await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules } }));
+                const described = await x.ecr.send(new c.DescribeRegistryCommand({}));
+                await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
+                const cleared = await x.ecr.send(new c.DescribeRegistryCommand({}));
+                return { put, described, cleared };
+            },
+            (obs) => {
+                const o = ok<Json>(obs);
+                assert.deepEqual(o.described.replicationConfiguration, o.put.replicationConfiguration);
+                assert.equal(o.described.registryId, ACCOUNT_ID);
+                assert.deepEqual(o.cleared.replicationConfiguration, { rules: [] });
+            },
+        );
+
+        same(
+            "PutReplicationConfiguration to the source registry itself is InvalidParameterException",
+            (x) =>
+                x.ecr.send(
+                    new c.PutReplicationConfigurationCommand({
+                        replicationConfiguration: { rules: [{ destinations: [{ region: "us-east-1", registryId: ACCOUNT_ID }] }] },
+                    }),
+                ),
+            (obs) => assert.equal(errorName(obs), "InvalidParameterException"),
+        );
+
+        same(
+            "PutRegistryScanningConfiguration stores scan type and rules, and GetRegistryScanningConfiguration reads them back",
+            async (x) => {
+                const basic = await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
+                const rules = [
+                    { scanFrequency: "SCAN_ON_PUSH" as const, repositoryFilters: [{ filter: "prod-*", filterType: "WILDCARD" as const }] },
+                ];
+                const enhanced = await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "ENHANCED", rules }));
+                const got = await x.ecr.send(new c.GetRegistryScanningConfigurationCommand({}));
+                await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
+                return { basic, enhanced, got };
+            },
+            (obs) => {
+                const o = ok<Json>(obs);
+                assert.deepEqual(o.basic.registryScanningConfiguration, { scanType: "BASIC", rules: [] });
+                assert.equal(o.got.registryId, ACCOUNT_ID);
+                assert.deepEqual(o.got.scanningConfiguration, o.enhanced.registryScanningConfiguration);
+            },
+        );
+
+        divergent(
+            "registryPolicyScope",
+            "PutRegistryPolicy takes any ECR action under the default V2 registry policy scope",
+            async (x) => {
+                await noRegistryPolicy(x);
+                const out = await x.ecr.send(
+                    new c.PutRegistryPolicyCommand({ policyText: registryPolicy(["ecr:BatchGetImage", "ecr:CreateRepository"]) }),
+                );
+                await noRegistryPolicy(x);
+                return out;
+            },
+            (obs) => assert.equal(ok<Json>(obs).registryId, ACCOUNT_ID),
+        );
+
+        divergent(
+            "replicationMultipleRules",
+            "PutReplicationConfiguration takes up to 10 rules",
+            async (x) => {
+                const rules = [{ destinations: [destination] }, { destinations: [{ region: "us-west-2", registryId: "210987654321" }] }];
+                const out = await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules } }));
+                await x.ecr.send(new c.PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
+                return out;
+            },
+            (obs) => assert.equal(ok<Json>(obs).replicationConfiguration.rules.length, 2),
+        );
+
+        divergent(
+            "registryScanningFrequency",
+            "PutRegistryScanningConfiguration refuses CONTINUOUS_SCAN for the BASIC scan type",
+            async (x) => {
+                const out = await attempt(
+                    x.ecr.send(
+                        new c.PutRegistryScanningConfigurationCommand({
+                            scanType: "BASIC",
+                            rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }],
+                        }),
+                    ),
+                );
+                await x.ecr.send(new c.PutRegistryScanningConfigurationCommand({ scanType: "BASIC", rules: [] }));
+                return out;
+            },
+            (obs) => assert.deepEqual(ok(obs), { error: "InvalidParameterException" }),
+        );
+    });
+
     describe("known divergences of moto, checked against the reference", () => {
         divergent(
             "describeRepositoriesPagination",

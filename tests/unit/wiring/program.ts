@@ -39,6 +39,24 @@ pulumi.runtime.setMocks(
             ],
         },
     });
+    // The registry half: one of each, so the test sees every type token and stored provider.
+    const statement = {
+        Sid: "Replicate",
+        Effect: "Allow" as const,
+        Principal: { AWS: "arn:aws:iam::111111111111:root" },
+        Action: "ecr:ReplicateImage",
+        Resource: "*",
+    };
+    const destinations = [{ region: "eu-west-1", registryId: "111111111111" }];
+    new ecr.RegistryPolicy("app", { policy: { Version: "2012-10-17", Statement: [statement] } });
+    new ecr.RegistryPolicyStatement("app", { statement });
+    new ecr.ReplicationConfiguration("app", { replicationConfiguration: { rules: [{ destinations }] } });
+    new ecr.ReplicationRule("app", { destinations, repositoryFilters: [{ filter: "team/" }] });
+    new ecr.RegistryScanningConfiguration("app", { scanType: "BASIC" });
+    new ecr.PullThroughCacheRule("app", { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" });
+    new ecr.RepositoryCreationTemplate("app", { prefix: "team", appliedFors: ["CREATE_ON_PUSH"] });
+    new ecr.AccountSetting("app", { name: "BLOB_MOUNTING", value: "ENABLED" });
+    new ecr.PullTimeUpdateExclusion("app", { principalArn: "arn:aws:iam::123456789012:role/scanner" });
     const outputs = {
         url: await new Promise((r) => repo.repositoryUrl.apply(r)),
         bareHasOutputs: ["arn", "name", "registryId", "repositoryUrl", "imageTagMutability", "tags", "region"].every((k) =>

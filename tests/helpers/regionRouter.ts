@@ -1,0 +1,59 @@
+/**
+ * One loopback address in front of several ECR endpoints, one per region. The provider code reads
+ * a single endpoint override (AWS_ENDPOINT_URL_ECR) for every region, as the AWS SDK does; this
+ * router sends each request to the endpoint of the region it is signed for (the SigV4 credential
+ * scope in `Authorization`), so a cross-region copy meets two independent local endpoints.
+ * Bodies are piped, not buffered, and forwarded byte for byte with their `Host` header, so
+ * signatures still verify behind it.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RegionRouter {
+    /** `http://127.0.0.1:<port>`: point AWS_ENDPOINT_URL_ECR here. */
+    url: string;
+    /** Requests routed so far, per region. */
+    routed(): Record<string, number>;
+    stop(): Promise<void>;
+}
+
+/** `endpoints` maps a region to the endpoint URL that serves it. */
+export async function startRegionRouter(endpoints: Record<string, string>): Promise<RegionRouter> {
+    const counts: Record<string, number> = {};
+    const server = http.createServer((req, res) => {
+        const auth = String(req.headers.authorization ?? "");
+        const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1];
+        const target = region ? endpoints[region] : undefined;
+        if (!target) {
+            res.writeHead(400, { "content-type": "text/plain" });
+            res.end(`region router: no endpoint for region ${JSON.stringify(region)}`);
+            req.resume();
+            return;
+        }
+        counts[region!] = (counts[region!] ?? 0) + 1;
+        const to = new URL(target);
+        const upstream = http.request(
+            { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+            (up) => {
+                res.writeHead(up.statusCode ?? 502, up.headers);
+                up.pipe(res);
+            },
+        );
+        upstream.on("error", (e) => {
+            res.writeHead(502, { "content-type": "text/plain" });
+            res.end(`region router: ${e.message}`);
+        });
+        req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+        url: `http://127.0.0.1:${port}`,
+        routed: () => ({ ...counts }),
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
+}
