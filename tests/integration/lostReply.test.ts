@@ -22,7 +22,10 @@ import {
 import { type LocalEcr, startLocalEcr } from "../../local";
 import { resetClients } from "../../provider/client";
 import * as lifecyclePolicy from "../../provider/lifecyclePolicy";
+import * as pullThroughCacheRule from "../../provider/pullThroughCacheRule";
+import * as pullTimeUpdateExclusion from "../../provider/pullTimeUpdateExclusion";
 import * as repository from "../../provider/repository";
+import * as repositoryCreationTemplate from "../../provider/repositoryCreationTemplate";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
 import { client } from "../conformance/fixtures";
 import { describeOnEndpoints } from "../helpers/endpoints";
@@ -220,4 +223,67 @@ describeOnEndpoints("Repository ownership (a create repeated as after a lost rep
         assert.equal(repos.repositories?.length, 1);
         await repository.delete(name, retaken.outs as repository.RepositoryOutputs);
     });
+});
+
+describe("lost replies: create-like calls without an ownership tag (registry settings)", function () {
+    this.timeout(120_000);
+    let ecr: LocalEcr | undefined;
+    let restoreEnv: (() => void) | undefined;
+    afterEach(async () => {
+        restoreEnv?.();
+        resetClients();
+        await ecr?.stop();
+        ecr = undefined;
+    });
+    async function start(operations: string[]) {
+        ecr = await startLocalEcr({ faults: { lostReplyRate: 1, operations } });
+        restoreEnv = useEndpoint(ecr.url, REGION);
+        resetClients();
+    }
+    /** check() then create(), as the engine calls them. */
+    async function createChecked(provider: ProviderModule, news: Record<string, unknown>) {
+        const { inputs, failures } = await provider.check({}, news);
+        assert.deepEqual(failures, []);
+        return provider.create(inputs ?? {});
+    }
+    type ProviderModule = {
+        check(olds: object, news: object): Promise<{ inputs?: object; failures?: unknown[] }>;
+        create(inputs: object): Promise<{ id: string; outs?: object }>;
+    };
+    const ARN = "arn:aws:iam::123456789012:role/ci";
+
+    for (const [title, provider, op, news, other] of [
+        [
+            "PullThroughCacheRule",
+            pullThroughCacheRule,
+            "CreatePullThroughCacheRule",
+            { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
+            { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "registry.k8s.io" },
+        ],
+        [
+            "RepositoryCreationTemplate",
+            repositoryCreationTemplate,
+            "CreateRepositoryCreationTemplate",
+            { prefix: "team", appliedFors: ["PULL_THROUGH_CACHE"], description: "mine" },
+            { prefix: "team", appliedFors: ["PULL_THROUGH_CACHE"], description: "theirs" },
+        ],
+        ["PullTimeUpdateExclusion", pullTimeUpdateExclusion, "RegisterPullTimeUpdateExclusion", { principalArn: ARN }, undefined],
+    ] as const) {
+        it(`${title}: every reply of ${op} lost, the create still succeeds, once; one that existed before is still refused`, async () => {
+            await start([op]);
+            const p = provider as unknown as ProviderModule;
+            const { id } = await createChecked(p, news);
+            assert.ok(id);
+            assert.equal(ecr!.faultsInjected().lostReply, 1, "the first attempt was applied and its reply lost; the repeat met it");
+            if (other) {
+                // Someone else's, met on the first attempt (or differing from what this create asked for): the conflict stands.
+                await assert.rejects(createChecked(p, other), /^.*creating ECR .*AlreadyExistsException/);
+            }
+            await assert.rejects(
+                createChecked(p, news),
+                /AlreadyExistsException/,
+                "met on the first attempt: someone else's, even when identical",
+            );
+        });
+    }
 });
