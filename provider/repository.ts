@@ -538,7 +538,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
     const name = olds.name;
     const applied: RepositoryOutputs = withOwner(
         { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting },
-        olds.ownerToken ?? news.ownerToken,
+        olds.ownerToken, // only what the repository carries: one created before the ownership tag has none
     );
     const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
         try {
