@@ -10,7 +10,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-images build test test-unit test-integration test-e2e test-floor demo bench clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-load bench-images build test test-unit test-integration test-e2e test-floor demo bench clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
@@ -73,10 +73,15 @@ demo: setup build
 bench-local: setup-node setup-moto build
 	node -r ts-node/register/transpile-only tests/bench/local-bench.ts
 
+## bench-load: ecr-local --data under 64 clients of mixed operations for a minute: req/s, p50/p99, errors, RSS, heap, lost writes after kill -9
+bench-load: setup-node build
+	node -r ts-node/register/transpile-only tests/bench/local-load.ts
+
 ## bench: print the benchmark figures (pulumi preview/up vs no-op resources, state per repository; the local endpoint vs moto)
 bench: setup build
 	bash scripts/bench.sh
 	$(MAKE) --no-print-directory bench-local
+	$(MAKE) --no-print-directory bench-load
 	$(MAKE) --no-print-directory bench-images
 
 ## bench-images: a ~200 MB image pushed by Image (ECR API), a raw loopback upload, skopeo, and a re-push (MB/s, where the time goes)

@@ -88,6 +88,8 @@ interface UploadState extends UploadSession {
 const META_VERSION = 1;
 /** How long an unfinished layer upload is kept. */
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** Blob sizes remembered with a data directory (about 100 bytes each). */
+const BLOB_SIZE_CACHE = 4096;
 
 export class Store {
     readonly repositories = new Map<string, Repository>();
@@ -95,12 +97,17 @@ export class Store {
     registry: RegistryRecord = emptyRegistry();
     private readonly uploads = new Map<string, UploadState>();
     private readonly memoryBlobs = new Map<string, Buffer>();
+    /** Sizes of known blobs. In memory mode one per blob held; with a data directory a bounded cache of the files' sizes. */
     private readonly blobSizes = new Map<string, number>();
     /** Signs registry passwords and download URLs; persisted with the data so tokens survive a restart. */
     readonly secret: Buffer;
     private tmpCounter = 0;
 
-    constructor(readonly dataDir?: string) {
+    /** @param blobSizeCache how many blob sizes to remember with a data directory (tests make it small) */
+    constructor(
+        readonly dataDir?: string,
+        private readonly blobSizeCache = BLOB_SIZE_CACHE,
+    ) {
         if (!dataDir) {
             this.secret = crypto.randomBytes(32);
             return;
@@ -136,6 +143,8 @@ export class Store {
 
     removeRepository(name: string): void {
         this.repositories.delete(name);
+        // Its unfinished uploads can never complete (ECR answers UploadNotFound): free them now, not after a day.
+        for (const u of [...this.uploads.values()]) if (u.repositoryName === name) this.dropUpload(u.id);
         if (!this.dataDir) return;
         const file = this.repositoryFile(name);
         if (fs.existsSync(file)) {
@@ -159,7 +168,7 @@ export class Store {
         if (!this.dataDir) return false;
         const file = this.blobFile(digest);
         if (!file || !fs.existsSync(file)) return false;
-        this.blobSizes.set(digest, fs.statSync(file).size);
+        this.rememberBlobSize(digest, fs.statSync(file).size);
         return true;
     }
 
@@ -187,7 +196,7 @@ export class Store {
         if (this.hasBlob(digest)) return;
         if (this.dataDir) this.writeAtomic(this.blobFile(digest)!, data);
         else this.memoryBlobs.set(digest, data);
-        this.blobSizes.set(digest, data.length);
+        this.rememberBlobSize(digest, data.length);
     }
 
     // ---- uploads ------------------------------------------------------------------------
@@ -267,8 +276,19 @@ export class Store {
         } else {
             this.memoryBlobs.set(digest, Buffer.concat(u.chunks!));
         }
-        this.blobSizes.set(digest, u.size);
+        this.rememberBlobSize(digest, u.size);
         return u.size;
+    }
+
+    /**
+     * With a data directory the files are the truth and this map only saves a stat: it keeps the most
+     * recent `blobSizeCache` entries, so a long-running endpoint does not grow by one entry per
+     * blob ever pushed (the load benchmark found that growth).
+     */
+    private rememberBlobSize(digest: string, size: number): void {
+        this.blobSizes.delete(digest);
+        this.blobSizes.set(digest, size);
+        if (this.dataDir && this.blobSizes.size > this.blobSizeCache) this.blobSizes.delete(this.blobSizes.keys().next().value!);
     }
 
     dropUpload(id: string): void {

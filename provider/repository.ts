@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
+import { answeredARepeat, createVisibilityTimeoutMs, retryWhile, retryWhileNew } from "./retry";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
 /**
@@ -101,6 +102,12 @@ export interface RepositoryOutputs extends RepositoryInputs {
     registryId: string;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: where images are pushed and pulled. */
     repositoryUrl: string;
+    /**
+     * When ECR created the repository (ISO 8601). Read, update and delete use it to tell a repository
+     * that is not visible yet (ECR creates asynchronously) from one that is gone. Absent in state
+     * written before it existed.
+     */
+    createdAt?: string;
 }
 
 // ---------- ownership ----------
@@ -413,6 +420,7 @@ export async function create(given: RepositoryInputs): Promise<dynamic.CreateRes
     if (!out.repository) throw new EcrError("creating", KIND, inputs.name, new Error("ECR returned no repository"));
     const outs = repositoryState(out.repository, { tags: inputs.tags, region: inputs.region, forceDelete: inputs.forceDelete });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, inputs.encryptionConfigurations);
+    outs.createdAt = createdAtOf(out.repository);
     return { id: inputs.name, outs: withOwner(outs, inputs.ownerToken) };
 }
 
@@ -428,10 +436,18 @@ const withOwner = (outs: RepositoryOutputs, ownerToken: string | undefined): Rep
 async function claim(client: ECRClient, inputs: RepositoryInputs, alreadyExists: Error): Promise<dynamic.CreateResult> {
     let owner: string | undefined;
     try {
-        const repo = await findRepositoryByName(client, inputs.name);
-        owner = (await findRepositoryTags(client, repo.repositoryArn!))[OWNER_TAG_KEY];
+        // The name is taken, yet ECR creates asynchronously: a repository made a moment ago (by the
+        // lost attempt itself) may still answer not found. Wait that window out before judging.
+        owner = await retryWhile(
+            async () => {
+                const repo = await findRepositoryByName(client, inputs.name);
+                return (await findRepositoryTags(client, repo.repositoryArn!))[OWNER_TAG_KEY];
+            },
+            (e) => e instanceof NotFoundError,
+            { timeoutMs: createVisibilityTimeoutMs(), initialDelayMs: 100, maxDelayMs: 2_000 },
+        );
     } catch (e) {
-        // Gone again meanwhile (deleted by its owner): report the conflict as it was met.
+        // Still not found after the window (deleted by its owner meanwhile): report the conflict as it was met.
         if (!(e instanceof NotFoundError)) throw new EcrError("creating", KIND, inputs.name, e);
     }
     const mine = owner !== undefined && owner === inputs.ownerToken;
@@ -475,6 +491,7 @@ async function adopt(client: ECRClient, inputs: RepositoryInputs, mine: boolean)
         );
     }
     existing.encryptionConfigurations = keepKeySpelling(existing.encryptionConfigurations, inputs.encryptionConfigurations);
+    existing.createdAt = createdAtOf(repo);
     if (inputs.ownerToken && allTags[OWNER_TAG_KEY] !== inputs.ownerToken) {
         const tag = [{ Key: OWNER_TAG_KEY, Value: inputs.ownerToken }];
         await wrap("tagging", KIND, inputs.name, () =>
@@ -493,6 +510,11 @@ function keepKeySpelling(reported: EncryptionConfiguration[], given: EncryptionC
     return reported;
 }
 
+/** ECR's creation time as ISO 8601, for the visibility window (see `retryWhileNew`). */
+const createdAtOf = (repo: EcrRepository): string | undefined => repo.createdAt?.toISOString();
+/** Not found while a repository may still be becoming visible: the finders' NotFoundError or ECR's own exception. */
+const notVisibleYet = (e: unknown): boolean => e instanceof NotFoundError || isA(e, ...REPOSITORY_GONE);
+
 export async function read(id: string, props: Partial<RepositoryOutputs>): Promise<dynamic.ReadResult> {
     const name = props.name || id;
     const region = await resolveRegion(props.region);
@@ -500,8 +522,18 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
     let repo: EcrRepository;
     let tags: Record<string, string>;
     try {
-        repo = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
-        tags = await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, repo.repositoryArn!));
+        // Right after create (e.g. `pulumi refresh` after `up`) the repository may not be visible yet:
+        // retry within its visibility window rather than drop it from state as gone.
+        const found = await retryWhileNew(
+            props.createdAt,
+            async () => {
+                const r = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
+                return { r, t: await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, r.repositoryArn!)) };
+            },
+            notVisibleYet,
+        );
+        repo = found.r;
+        tags = found.t;
     } catch (e) {
         if (e instanceof NotFoundError) return { id: "" };
         throw e;
@@ -513,6 +545,7 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
         adoptExisting: props.adoptExisting,
     });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
+    outs.createdAt = createdAtOf(repo) ?? props.createdAt;
     return { id: name, props: withOwner(outs, props.ownerToken) };
 }
 
@@ -542,7 +575,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
     );
     const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
         try {
-            await wrap(what, KIND, name, fn);
+            await wrap(what, KIND, name, () => retryWhileNew(olds.createdAt, fn, notVisibleYet));
             then();
         } catch (e) {
             throw new PartialUpdateError(e as Error, id, applied);
@@ -611,7 +644,15 @@ export async function remove(id: string, props: RepositoryOutputs): Promise<void
     const name = props.name || id;
     const client = ecrClient(props.region);
     try {
-        await client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete }));
+        // Not found right after create may mean "not visible yet": treating it as done would leave the
+        // repository behind. Unless it answers a repeat of the call: then an earlier attempt deleted it
+        // and its reply was lost, and waiting out the window would only stall the destroy.
+        await retryWhileNew(
+            props.createdAt,
+            () =>
+                client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete })),
+            (e) => notVisibleYet(e) && !answeredARepeat(e),
+        );
     } catch (e) {
         if (isA(e, ...REPOSITORY_GONE)) return; // already gone: delete is done
         throw new EcrError("deleting", KIND, name, e);

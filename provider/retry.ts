@@ -74,3 +74,34 @@ export async function takeBackIfSame<I, O>(
     const d = await diff(found.id, found.props as O, inputs);
     return d.changes === false ? { id: found.id, outs: found.props as O } : undefined;
 }
+
+/**
+ * ECR creates a repository asynchronously: right after CreateRepository returns, DescribeRepositories
+ * (and every call that names the repository) may still answer RepositoryNotFoundException. AWS
+ * support said so in terraform-provider-aws#3849, which is why Terraform's provider retries a read
+ * after create. A repository whose state says it was created less than {@link createVisibilityTimeoutMs}
+ * ago may be in that window: not found then means "not yet", not "gone".
+ *
+ * Returns how long a not-found answer about a repository created at `createdAt` (ISO 8601, ECR's
+ * own creation time) is still worth retrying: 0 when it is older than the window or unknown (then
+ * not found means gone, as before). Never more than the window itself, so clock skew between this
+ * machine and AWS cannot stretch the wait.
+ */
+export function newResourceWindowMs(createdAt: string | undefined, now = Date.now()): number {
+    const created = createdAt ? Date.parse(createdAt) : NaN;
+    if (!Number.isFinite(created)) return 0;
+    const window = createVisibilityTimeoutMs();
+    return Math.max(0, Math.min(window, created + window - now));
+}
+
+/**
+ * Runs `fn`, retrying while it fails with `notFound(err)` and the resource created at `createdAt` may
+ * still be becoming visible (see {@link newResourceWindowMs}); any other error, or a not-found after
+ * the window, is thrown as is. Read, update and delete of a Repository use it, so that a refresh,
+ * update or destroy right after create neither drops the repository from state nor leaves it behind.
+ */
+export function retryWhileNew<T>(createdAt: string | undefined, fn: () => Promise<T>, notFound: (err: unknown) => boolean): Promise<T> {
+    const timeoutMs = newResourceWindowMs(createdAt);
+    if (timeoutMs === 0) return fn();
+    return retryWhile(fn, notFound, { timeoutMs, initialDelayMs: 100, maxDelayMs: 2_000 });
+}

@@ -68,6 +68,7 @@ const OUTPUTS = [
     "adoptExisting",
     "tags",
     "region",
+    "createdAt",
 ] as const;
 
 /**
@@ -131,6 +132,8 @@ export class Repository extends pulumi.dynamic.Resource {
     declare readonly tags: pulumi.Output<Record<string, string>>;
     /** The region the repository lives in. */
     declare readonly region: pulumi.Output<string>;
+    /** When ECR created the repository (ISO 8601); the provider uses it to wait out ECR's asynchronous creation. */
+    declare readonly createdAt: pulumi.Output<string>;
 
     constructor(name: string, args: RepositoryArgs = {}, opts?: pulumi.CustomResourceOptions) {
         super(

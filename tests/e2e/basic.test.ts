@@ -59,7 +59,10 @@ describe("e2e: examples/basic through the Pulumi CLI", function () {
         stack = await openStack({
             dir: examplesDir("basic"),
             stackName,
-            env: ctx.env,
+            // This endpoint shows a new repository at once, so a short visibility window lets "deleted
+            // out of band" be seen as gone without waiting out the minute real ECR needs
+            // (tests/e2e/eventualConsistency.test.ts covers the window itself).
+            env: { ...ctx.env, PULUMI_ECR_VISIBILITY_TIMEOUT_MS: "3000" },
             config: { "aws:region": REGION, repositoryName: name },
         });
     });

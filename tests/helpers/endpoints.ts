@@ -14,7 +14,7 @@
  * ```
  */
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { startLocalEcr } from "../../local";
+import { type FaultOptions, startLocalEcr } from "../../local";
 import { resetClients } from "../../provider/client";
 import type { DivergenceId } from "../conformance/divergences";
 import { type PushedImage, pushImage as pushImageFixture } from "../conformance/fixtures";
@@ -54,6 +54,8 @@ export interface TestEndpoint {
 export interface OnlyOn {
     only: readonly EndpointName[];
     because: string;
+    /** Fault knobs of the local endpoint for this suite (e.g. `{ repositoryVisibilityDelayMs: 2000 }`). @default no faults */
+    localFaults?: FaultOptions;
 }
 
 interface Running {
@@ -61,9 +63,9 @@ interface Running {
     stop(): Promise<void>;
 }
 
-async function start(name: EndpointName): Promise<Running> {
+async function start(name: EndpointName, faults?: FaultOptions): Promise<Running> {
     if (name === "moto") return startMoto();
-    const local = await startLocalEcr({ port: 0 });
+    const local = await startLocalEcr({ port: 0, faults });
     return { url: local.url, stop: () => local.stop() };
 }
 
@@ -106,7 +108,7 @@ export function describeOnEndpoints(title: string, a: OnlyOn | ((ep: TestEndpoin
             };
             before(async function () {
                 this.timeout(60_000);
-                running = await start(name);
+                running = await start(name, only?.localFaults);
                 restore = useEndpoint(running.url);
                 resetClients();
                 client = new ECRClient({

@@ -125,6 +125,26 @@ describe("lost replies: every create-like call ends well", function () {
         assert.deepEqual(await allRepositories(), [...reported].sort(), "ECR holds exactly the repositories the creates reported");
     });
 
+    it("lost replies while new repositories are still invisible (ECR creates asynchronously): each create still owns its repository", async () => {
+        // The repeat meets RepositoryAlreadyExistsException while DescribeRepositories still says not found.
+        await start({ faults: { lostReplyRate: 0.5, operations: ["CreateRepository"], repositoryVisibilityDelayMs: 800, seed: 4 } });
+        const reported: string[] = [];
+        for (let i = 0; i < 6; i++) {
+            const inputs = await checked(`late${i}`);
+            const { id, outs } = await repository.create(inputs);
+            assert.equal(outs.ownerToken, inputs.ownerToken);
+            reported.push(id);
+        }
+        assert.ok(ecr.faultsInjected().lostReply > 0, "some replies were lost");
+        // Listings hide a repository while it is invisible: wait (bounded) until all are listed.
+        let listed: string[] = [];
+        for (let i = 0; i < 100 && listed.length < reported.length; i++) {
+            listed = await allRepositories();
+            if (listed.length < reported.length) await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.deepEqual(listed, [...reported].sort());
+    });
+
     it("a name taken by another resource's repository fails, names the resource, the operation and the fix, and leaves it untouched", async () => {
         await start({ faults: { lostReplyRate: 0.5, seed: 3 } });
         const name = randomName("theirs");
