@@ -10,6 +10,12 @@
  * THEN  ECR holds exactly the repositories the stack's state holds: 20, none created twice, none
  *       that no stack knows about, each carrying this stack's ownership tag; and destroy leaves none.
  *
+ * The engine starts each plugin (the dynamic-provider host among them) in a process group of its
+ * own, so a kill of the CLI's group alone, as a terminal delivers it, leaves the provider host
+ * running, orphaned, free to finish the creates in flight. The test kills every process of the run:
+ * the driver's group and the group of each process below it (Linux: read from /proc), and checks
+ * that none survives.
+ *
  * Each case has its own local endpoint (in this process: the driver is spawned asynchronously, so
  * the endpoint keeps serving), so what ECR holds is exactly what this stack made.
  */
@@ -81,17 +87,64 @@ describe("e2e: an interrupted pulumi up leaves no orphans", function () {
     }
     const summaryOf = (r: RunResult) => JSON.parse(r.stdout.trim().split("\n").pop() || "{}").summary ?? {};
 
-    /** Runs `up` and kills its whole process group once `after` repositories have been created. */
+    /** pid → [parent pid, process group] of every process, from /proc. */
+    function processTable(): Map<number, [number, number]> {
+        const table = new Map<number, [number, number]>();
+        for (const entry of fs.readdirSync("/proc")) {
+            if (!/^\d+$/.test(entry)) continue;
+            try {
+                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+                const [, ppid, pgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                table.set(Number(entry), [Number(ppid), Number(pgid)]);
+            } catch {
+                // gone meanwhile
+            }
+        }
+        return table;
+    }
+    /** `root` and every process below it. */
+    function processTree(root: number): number[] {
+        const table = processTable();
+        const tree = [root];
+        for (let i = 0; i < tree.length && tree.length < 10_000; i++) {
+            for (const [pid, [ppid]] of table) if (ppid === tree[i]) tree.push(pid);
+        }
+        return tree;
+    }
+
+    /** Runs `up` and kills every process of it (each process group in its tree) once `after` repositories have been created. */
     async function upKilledAfter(stack: string, after: number): Promise<RunResult> {
         const reached = new Promise<void>((resolve) => (waiter = { count: after, resolve }));
         const { child, done } = spawnDriver("up", stack, { count: COUNT });
         const first = await Promise.race([reached.then(() => "reached" as const), done.then(() => "exited" as const)]);
         waiter = undefined;
-        if (first === "reached") process.kill(-child.pid!, "SIGKILL");
+        let tree: number[] = [];
+        if (first === "reached") {
+            tree = processTree(child.pid!);
+            const table = processTable();
+            const ownGroup = table.get(process.pid)?.[1];
+            const groups = new Set(tree.map((pid) => table.get(pid)?.[1]).filter((g): g is number => g !== undefined && g !== ownGroup));
+            for (const group of groups) process.kill(-group, "SIGKILL");
+        }
         const result = await done;
         assert.equal(first, "reached", `up ended before ${after} creates: ${result.stderr.slice(-2000)}`);
+        assert.ok(tree.length >= 3, `driver, CLI and provider host at least: ${tree.length} processes`);
+        // Orphans are reaped by init: wait (bounded) until none of the run's processes is left.
+        let alive = tree;
+        for (let i = 0; i < 200 && alive.length > 0; i++) {
+            alive = alive.filter((pid) => fs.existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readStat(pid)));
+            if (alive.length) await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.deepEqual(alive, [], "every process of the killed run is gone, the provider host included");
         return result;
     }
+    const readStat = (pid: number) => {
+        try {
+            return fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        } catch {
+            return "";
+        }
+    };
 
     async function repositoriesInEcr(): Promise<Map<string, string | undefined>> {
         const out = new Map<string, string | undefined>();
