@@ -15,7 +15,8 @@ Options:
   --region NAME       region served (default us-east-1)
   --account-id ID     12-digit account / registry id (default 000000000000)
   --faults SPEC       inject faults into API calls, e.g.
-                      throttle=0.3,error=0.1,reset=0.05,visibilityDelay=500,seed=7,ops=CreateRepository+PutImage
+                      throttle=0.3,error=0.1,reset=0.05,lost-reply=0.1,visibilityDelay=500,seed=7,
+                      ops=CreateRepository+PutImage
   --verbose           print one line per request
   -h, --help          show this help
 `;
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
         if (stopping) return;
         stopping = true;
         const f = ecr.faultsInjected();
-        const faults = f.throttle + f.error + f.reset ? ` (faults injected: ${JSON.stringify(f)})` : "";
+        const faults = f.throttle + f.error + f.reset + f.lostReply ? ` (faults injected: ${JSON.stringify(f)})` : "";
         ecr.stop().then(() => {
             process.stdout.write(`ecr-local stopped on ${signal}${faults}\n`);
             process.exit(0);

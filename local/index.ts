@@ -51,7 +51,7 @@ export interface LocalEcr {
     /** The port actually bound. */
     port: number;
     /** Counts of injected faults so far. */
-    faultsInjected(): { throttle: number; error: number; reset: number };
+    faultsInjected(): { throttle: number; error: number; reset: number; lostReply: number };
     /** Stops listening and closes open connections. */
     stop(): Promise<void>;
 }

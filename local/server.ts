@@ -1,7 +1,7 @@
 /**
  * The HTTP server: routes each request to the JSON API (POST with `X-Amz-Target`), the registry
  * side (`/v2/...`) or a layer download (`/_layers/...`), checks SigV4 on the API, applies the
- * fault knobs, and renders errors the way ECR does (JSON 1.1 `__type` + `message`).
+ * fault knobs (a lost reply applies the call before it cuts the connection), and renders errors the way ECR does (JSON 1.1 `__type` + `message`).
  */
 import * as http from "node:http";
 import { checkSigV4 } from "./auth";
@@ -41,7 +41,15 @@ async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.S
         if (fault === "throttle") throw new EcrException("ThrottlingException", "Rate exceeded");
         if (fault === "error")
             throw new EcrException("ServerException", "We encountered an internal error. Please try again. (injected fault)", 500);
-        sendJson(res, 200, op(ctx, operation === "UploadLayerPart" ? parseLayerPartRequest(body) : parseRequest(body)));
+        const result = op(ctx, operation === "UploadLayerPart" ? parseLayerPartRequest(body) : parseRequest(body));
+        if (fault === "lostReply") {
+            // Applied, then the connection is cut before any byte of the reply: the client cannot tell it from a reset.
+            outcome = "applied, reply lost";
+            ctx.faults.injected.lostReply++;
+            req.socket.destroy();
+            return;
+        }
+        sendJson(res, 200, result);
     } catch (e) {
         const err =
             e instanceof EcrException

@@ -11,8 +11,12 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ECRClient, ECRClientConfig } from "@aws-sdk/client-ecr";
 import { useNativeLayerPartEncoding } from "./images/partBody";
 
-/** Throttling and 5xx are retried by the SDK's standard strategy; its token bucket bounds the budget. */
-const DEFAULT_MAX_ATTEMPTS = 5;
+/**
+ * The attempt budget of every call, first try included: 25, as `@pulumi/aws` and the Terraform AWS
+ * provider default to. Like `aws:maxRetries` there ("the maximum number of times an AWS API request
+ * is being executed"), the number counts executions, so 25 means the first try and up to 24 retries.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 25;
 
 /**
  * The process's clients and the stack's region, kept on `globalThis` rather than in module
@@ -23,6 +27,8 @@ const DEFAULT_MAX_ATTEMPTS = 5;
  */
 interface ClientState {
     stackRegion?: string;
+    /** The stack's `aws:maxRetries` (as `@pulumi/aws` names it), taken by `configure` or, in the program, by the data sources. */
+    stackMaxAttempts?: number;
     clients: Map<string, ECRClient>;
     /** Unset in production: clients use the SDK's standard (or adaptive) strategy with its capped, jittered backoff. */
     retryStrategyOverride?: (maxAttempts: number) => RetryStrategy;
@@ -36,11 +42,43 @@ function state(): ClientState {
 export type RetryStrategy = NonNullable<ECRClientConfig["retryStrategy"]>;
 
 /**
- * The attempt budget of every call (first try included): `AWS_MAX_ATTEMPTS`, else the default.
- * The one place the number comes from. @internal
+ * The attempt budget of every call (first try included). The one place the number comes from:
+ * the stack's `aws:maxRetries` when set (explicit, per stack, so it wins), else `AWS_MAX_ATTEMPTS`
+ * (the AWS SDKs' process-wide setting), else {@link DEFAULT_MAX_ATTEMPTS}. @internal
  */
 export function maxAttempts(): number {
-    return Number(process.env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS;
+    const fromStack = state().stackMaxAttempts;
+    if (fromStack !== undefined) return fromStack;
+    const fromEnv = parseAttempts(process.env.AWS_MAX_ATTEMPTS);
+    return typeof fromEnv === "number" ? fromEnv : DEFAULT_MAX_ATTEMPTS;
+}
+
+/** A whole number of attempts >= 1, undefined when unset, or the reason it is not valid. */
+function parseAttempts(raw: string | undefined): number | undefined | { problem: string } {
+    if (raw === undefined || raw.trim() === "") return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) return { problem: `must be a whole number of attempts, at least 1, got '${raw}'` };
+    return n;
+}
+
+/**
+ * Takes the stack's `aws:maxRetries` (raw config text, or undefined when unset) as the attempt budget.
+ * The providers' `configure` calls it with the engine's stack config; the data sources call it in the
+ * program's process with `new pulumi.Config("aws")`. Fails with the fix when the value is not a
+ * whole number >= 1. Drops cached clients when the budget changes. @internal
+ */
+export function setStackMaxRetries(raw: string | undefined): void {
+    const parsed = parseAttempts(raw);
+    if (typeof parsed === "object") {
+        throw new Error(
+            `aws:maxRetries ${parsed.problem}. Hint: run \`pulumi config set aws:maxRetries 25\` (or remove it for the default)`,
+        );
+    }
+    const s = state();
+    if (s.stackMaxAttempts !== parsed) {
+        s.stackMaxAttempts = parsed;
+        resetClients();
+    }
 }
 
 /**
@@ -57,6 +95,7 @@ export function setRetryStrategyForTests(make?: (maxAttempts: number) => RetrySt
 /** The providers' `configure`: runs once per serialized provider per process and takes the stack's `aws:region`. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
     state().stackRegion = req.config.get("aws:region") || undefined;
+    setStackMaxRetries(req.config.get("aws:maxRetries"));
 }
 
 /**
@@ -95,10 +134,32 @@ export function ecrClient(region?: string): ECRClient {
             maxAttempts: attempts,
             ...(retryStrategyOverride ? { retryStrategy: retryStrategyOverride(attempts) } : {}),
         });
+        withoutRetryQuota(client);
         useNativeLayerPartEncoding(client); // layer parts base64-encoded natively: see images/partBody.ts
         clients.set(key, client);
     }
     return client;
+}
+
+/**
+ * Switches off the SDK's retry quota (its client-wide token bucket) and keeps everything else of its
+ * strategy: which errors retry, the attempt budget, and the capped, jittered exponential backoff.
+ * The bucket holds 500 tokens; each retry of a 5xx or reset costs 14 and only a success refunds, so
+ * on a bad day (a third or more of calls failing) one long `pulumi up` drains it and every later
+ * call fails on its first error, whatever the budget. The Terraform AWS provider, which `@pulumi/aws`
+ * wraps, runs its SDK without this limiter for the same reason; the backoff alone paces retries.
+ */
+function withoutRetryQuota(client: ECRClient): void {
+    const config = client.config as { retryStrategy: () => Promise<unknown> };
+    const strategy = config.retryStrategy;
+    config.retryStrategy = async () => {
+        const s = (await strategy()) as { getCapacityCost?: unknown; standardRetryStrategy?: { getCapacityCost?: unknown } };
+        // Standard strategies price retries here; the adaptive one delegates to a standard one.
+        for (const target of [s, s.standardRetryStrategy]) {
+            if (target && typeof target.getCapacityCost === "function") target.getCapacityCost = () => 0;
+        }
+        return s;
+    };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
+import { answeredARepeat, takeBackIfSame } from "./retry";
 
 import { Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
@@ -204,17 +205,27 @@ const orUndefined = (s: string) => (s === "" ? undefined : s);
 
 export async function create(inputs: PullThroughCacheRuleInputs): Promise<dynamic.CreateResult> {
     const client = ecrClient(inputs.region);
-    const out = await withHints("creating", inputs.ecrRepositoryPrefix, () =>
-        client.send(
-            new CreatePullThroughCacheRuleCommand({
-                ecrRepositoryPrefix: inputs.ecrRepositoryPrefix,
-                upstreamRegistryUrl: inputs.upstreamRegistryUrl,
-                credentialArn: orUndefined(inputs.credentialArn),
-                customRoleArn: orUndefined(inputs.customRoleArn),
-                upstreamRepositoryPrefix: inputs.upstreamRepositoryPrefix === "ROOT" ? undefined : inputs.upstreamRepositoryPrefix,
-            }),
-        ),
-    );
+    const out = await withHints("creating", inputs.ecrRepositoryPrefix, async () => {
+        try {
+            return await client.send(
+                new CreatePullThroughCacheRuleCommand({
+                    ecrRepositoryPrefix: inputs.ecrRepositoryPrefix,
+                    upstreamRegistryUrl: inputs.upstreamRegistryUrl,
+                    credentialArn: orUndefined(inputs.credentialArn),
+                    customRoleArn: orUndefined(inputs.customRoleArn),
+                    upstreamRepositoryPrefix: inputs.upstreamRepositoryPrefix === "ROOT" ? undefined : inputs.upstreamRepositoryPrefix,
+                }),
+            );
+        } catch (e) {
+            // A repeat (the SDK's retry after a lost reply) that meets the rule this create asked for has met its own.
+            if (isA(e, "PullThroughCacheRuleAlreadyExistsException") && answeredARepeat(e)) {
+                const own = await takeBackIfSame(inputs.ecrRepositoryPrefix, inputs, read, diff);
+                if (own) return own;
+            }
+            throw e;
+        }
+    });
+    if ("outs" in out) return out;
     return { id: inputs.ecrRepositoryPrefix, outs: { ...inputs, registryId: out.registryId ?? "" } };
 }
 

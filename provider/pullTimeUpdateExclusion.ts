@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, isA, notFound, wrap } from "./errors";
+import { answeredARepeat, takeBackIfSame } from "./retry";
 
 import { Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
@@ -75,6 +76,11 @@ export async function create(inputs: PullTimeUpdateExclusionInputs): Promise<dyn
     try {
         await ecrClient(inputs.region).send(new RegisterPullTimeUpdateExclusionCommand({ principalArn: inputs.principalArn }));
     } catch (e) {
+        // A repeat (the SDK's retry after a lost reply) that meets the exclusion has met its own: it is just the principal.
+        if (isA(e, "ExclusionAlreadyExistsException") && answeredARepeat(e)) {
+            const own = await takeBackIfSame(inputs.principalArn, inputs, read, diff);
+            if (own) return own;
+        }
         const hint = isA(e, "ExclusionAlreadyExistsException")
             ? "the principal is already excluded, perhaps by another stack; manage it there, or deregister it first"
             : undefined;

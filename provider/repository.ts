@@ -2,7 +2,7 @@
  * ECR Repository: its provider (check/diff/create/read/update/delete), its finder, and the mapping
  * between the resource's plain state and ECR's shapes. Property names follow `aws.ecr.Repository`.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type {
     ECRClient,
@@ -14,7 +14,7 @@ import type {
 import { awsSdk, ecrClient, resolveRegion } from "./client";
 import { lookupCoalesced } from "./coalesce";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
-import { retryWhileNew } from "./retry";
+import { answeredARepeat, createVisibilityTimeoutMs, retryWhile, retryWhileNew } from "./retry";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
 
 /**
@@ -78,6 +78,13 @@ export interface RepositoryInputs {
     tags: Record<string, string>;
     /** The region the repository lives in. */
     region: string;
+    /**
+     * The ownership token: the value of the {@link OWNER_TAG_KEY} tag this resource puts on the
+     * repository it creates, so that it recognises its own repository when a create must be retried
+     * (a lost reply, an interrupted `pulumi up`). Derived from the resource's identity (see
+     * {@link ownerTokenFor}); absent in the state of repositories created before it existed.
+     */
+    ownerToken?: string;
 }
 
 /** What the resource reports: every input as ECR reports it, plus ECR's identifiers. */
@@ -94,6 +101,32 @@ export interface RepositoryOutputs extends RepositoryInputs {
      * written before it existed.
      */
     createdAt?: string;
+}
+
+// ---------- ownership ----------
+
+/**
+ * The tag that marks a repository as created by one resource of one stack. Its value is the
+ * resource's {@link RepositoryInputs.ownerToken}. It is internal: `check()` refuses it in `tags`, and
+ * state, reads and data sources never show it, so it is never drift.
+ */
+export const OWNER_TAG_KEY = "pulumi-ecr:owner";
+/** User tags may not use this prefix: it is the package's own. */
+const RESERVED_TAG_PREFIX = "pulumi-ecr:";
+
+/**
+ * The ownership token of the resource with this identity (`<organization>/<project>/<stack>/<parents>/<type>::<name>`,
+ * passed by the sdk as `__identity`): a hash, so the same resource of the same stack gets the same
+ * token in every process and every run, including a run after an interrupted one whose state lost
+ * the create, while another stack, project or resource never does.
+ */
+export function ownerTokenFor(identity: string): string {
+    return createHash("sha256").update(`owner\0${identity}`).digest("hex").slice(0, 40);
+}
+
+/** `tags` without the package's internal ones: what the user set, and what state and data sources report. */
+export function userTags(tags: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith(RESERVED_TAG_PREFIX)));
 }
 
 // ---------- finder ----------
@@ -222,8 +255,13 @@ const sortFilters = (fs: ExclusionFilter[]) => [...fs].sort((a, b) => (a.filter 
 
 const AUTONAME_SUFFIX_LENGTH = 7;
 
-/** `<resource name>-<7 random [a-z0-9]>`, lower-cased and made valid, like Pulumi auto-naming. */
-export function autoName(resourceName: string): string {
+/**
+ * `<resource name>-<7 [a-z0-9]>`, lower-cased and made valid, like Pulumi auto-naming. With the
+ * resource's `identity` the suffix is derived from it, so a run after an interrupted `pulumi up`
+ * picks the same name as the run whose create was lost, and finds (and keeps) that repository
+ * instead of orphaning it. Without one (a direct provider call), the suffix is random.
+ */
+export function autoName(resourceName: string, identity?: string): string {
     const base =
         resourceName
             .toLowerCase()
@@ -231,7 +269,10 @@ export function autoName(resourceName: string): string {
             .replace(/[._/-]{2,}/g, "-")
             .replace(/^[._/-]+|[._/-]+$/g, "") || "repository";
     let suffix = "";
-    while (suffix.length < AUTONAME_SUFFIX_LENGTH) suffix += randomBytes(8).readBigUInt64BE().toString(36);
+    for (let i = 0; suffix.length < AUTONAME_SUFFIX_LENGTH; i++) {
+        const bytes = identity ? createHash("sha256").update(`name\0${i}\0${identity}`).digest() : randomBytes(8);
+        suffix += bytes.readBigUInt64BE().toString(36).padStart(13, "0");
+    }
     return `${base.slice(0, 256 - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix.slice(0, AUTONAME_SUFFIX_LENGTH)}`;
 }
 
@@ -246,9 +287,16 @@ function checkTags(f: Failures, tags: unknown): void {
         return;
     }
     const entries = Object.entries(tags);
-    if (entries.length > TAGS_MAX) f.add("tags", `ECR allows at most ${TAGS_MAX} tags per repository, got ${entries.length}`);
+    // One of ECR's 50 is the ownership tag.
+    if (entries.length > TAGS_MAX - 1)
+        f.add(
+            "tags",
+            `at most ${TAGS_MAX - 1} tags per repository (ECR allows ${TAGS_MAX}, one is the ownership tag ${OWNER_TAG_KEY}), got ${entries.length}`,
+        );
     for (const [k, v] of entries) {
         if (k.length === 0 || k.length > TAG_KEY_MAX) f.add(`tags.${k}`, `tag names must be 1 to ${TAG_KEY_MAX} characters`);
+        if (k.startsWith(RESERVED_TAG_PREFIX))
+            f.add(`tags.${k}`, `tag names starting with "${RESERVED_TAG_PREFIX}" are reserved for the ownership tag; rename the tag`);
         if (k.toLowerCase().startsWith("aws:")) f.add(`tags.${k}`, `tag names starting with "aws:" are reserved by AWS; rename the tag`);
         if (v === UNKNOWN) continue;
         if (typeof v !== "string") f.add(`tags.${k}`, `tag values must be strings, got ${JSON.stringify(v)}`);
@@ -261,11 +309,18 @@ export async function check(olds: UncheckedInputs, news: UncheckedInputs): Promi
     const f = new Failures();
     const n = withoutInternals(news);
 
+    // The resource's identity (organization/project/stack/parents/type::name) from the sdk: auto-name
+    // and ownership token are derived from it, so every run of this stack agrees on both.
+    const identity = typeof news.__identity === "string" && news.__identity !== "" ? news.__identity : undefined;
     // Auto-name once and keep it: a later run reuses the name already in state.
     let name = n.name;
     if (name === undefined || name === null || name === "") {
-        name = olds?.name && olds.name !== UNKNOWN ? olds.name : autoName(String(news.__autoNamePrefix ?? "repository"));
+        name = olds?.name && olds.name !== UNKNOWN ? olds.name : autoName(String(news.__autoNamePrefix ?? "repository"), identity);
     }
+    // The token in state wins: it is the one on the repository this resource made. Without an
+    // identity (a direct provider call) `create` draws one, which covers its own retries only.
+    const ownerToken: string | undefined =
+        typeof olds?.ownerToken === "string" && olds.ownerToken !== "" ? olds.ownerToken : identity ? ownerTokenFor(identity) : undefined;
     f.repositoryName("name", name);
 
     const mutability = n.imageTagMutability ?? "MUTABLE";
@@ -339,6 +394,7 @@ export async function check(olds: UncheckedInputs, news: UncheckedInputs): Promi
         adoptExisting: n.adoptExisting ?? false,
         tags: n.tags ?? {},
         region,
+        ...(ownerToken ? { ownerToken } : {}),
     };
     return { inputs, failures: f.list };
 }
@@ -377,11 +433,15 @@ const sortedEntries = (m: Record<string, string> | undefined) => Object.entries(
 
 // ---------- create / read / update / delete ----------
 
-export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateResult> {
+export async function create(given: RepositoryInputs): Promise<dynamic.CreateResult> {
     const { CreateRepositoryCommand } = awsSdk();
+    const inputs: RepositoryInputs = { ...given, ownerToken: given.ownerToken || randomBytes(20).toString("hex") };
     const client = ecrClient(inputs.region);
     const enc = inputs.encryptionConfigurations[0];
-    // One call carries everything, so a failure never leaves a half-made repository.
+    const ownerTag = [{ Key: OWNER_TAG_KEY, Value: inputs.ownerToken! }];
+    // One call carries everything, ownership tag included, so a failure never leaves a half-made
+    // (or unmarked) repository. The SDK may send it more than once (a reply lost on the way back):
+    // the retry then meets RepositoryAlreadyExistsException, and the tag tells ours from another's.
     const out = await wrap("creating", KIND, inputs.name, async () => {
         try {
             return await client.send(
@@ -393,35 +453,82 @@ export async function create(inputs: RepositoryInputs): Promise<dynamic.CreateRe
                         : undefined,
                     imageScanningConfiguration: inputs.imageScanningConfiguration,
                     encryptionConfiguration: { encryptionType: enc.encryptionType, kmsKey: enc.kmsKey },
-                    tags: Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })),
+                    tags: [...Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })), ...ownerTag],
                 }),
             );
         } catch (e) {
-            if (inputs.adoptExisting && isA(e, "RepositoryAlreadyExistsException")) return undefined;
+            if (isA(e, "RepositoryAlreadyExistsException")) return e as Error;
             throw e;
         }
     });
-    if (out === undefined) return adopt(client, inputs);
+    if (out instanceof Error) return claim(client, inputs, out);
     if (!out.repository) throw new EcrError("creating", KIND, inputs.name, new Error("ECR returned no repository"));
     const outs = repositoryState(out.repository, { tags: inputs.tags, region: inputs.region, forceDelete: inputs.forceDelete });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, inputs.encryptionConfigurations);
     outs.createdAt = createdAtOf(out.repository);
-    return { id: inputs.name, outs };
+    return { id: inputs.name, outs: withOwner(outs, inputs.ownerToken) };
+}
+
+const withOwner = (outs: RepositoryOutputs, ownerToken: string | undefined): RepositoryOutputs =>
+    ownerToken ? { ...outs, ownerToken } : outs;
+
+/**
+ * CreateRepository said the name is taken. The repository is this resource's own when it carries
+ * this resource's ownership tag: the SDK retried a create whose reply was lost, or a run after an
+ * interrupted `pulumi up` creates what the lost run already made. Then it is taken over as if just
+ * created. Otherwise it is someone else's: adopted only with `adoptExisting`, else the error stands.
+ */
+async function claim(client: ECRClient, inputs: RepositoryInputs, alreadyExists: Error): Promise<dynamic.CreateResult> {
+    let owner: string | undefined;
+    try {
+        // The name is taken, yet ECR creates asynchronously: a repository made a moment ago (by the
+        // lost attempt itself) may still answer not found. Wait that window out before judging.
+        owner = await retryWhile(
+            async () => {
+                const repo = await findRepositoryByName(client, inputs.name);
+                return (await findRepositoryTags(client, repo.repositoryArn!))[OWNER_TAG_KEY];
+            },
+            (e) => e instanceof NotFoundError,
+            { timeoutMs: createVisibilityTimeoutMs(), initialDelayMs: 100, maxDelayMs: 2_000 },
+        );
+    } catch (e) {
+        // Still not found after the window (deleted by its owner meanwhile): report the conflict as it was met.
+        if (!(e instanceof NotFoundError)) throw new EcrError("creating", KIND, inputs.name, e);
+    }
+    const mine = owner !== undefined && owner === inputs.ownerToken;
+    if (mine || inputs.adoptExisting) return adopt(client, inputs, mine);
+    throw new EcrError(
+        "creating",
+        KIND,
+        inputs.name,
+        alreadyExists,
+        owner !== undefined
+            ? `the repository belongs to another resource or stack (its ${OWNER_TAG_KEY} tag is not this resource's); pick another \`name\`, or set \`adoptExisting: true\` to take it over from there`
+            : undefined,
+    );
 }
 
 /**
  * Takes over an existing repository of the same name: the engine cannot import dynamic resources,
- * so this is how a program starts managing one. Settings ECR can change in place are brought in
- * line with the program; encryption cannot change, so a mismatch is an error, not a replacement.
+ * so this is how a program starts managing one (`adoptExisting`), and how a resource takes back its
+ * own repository after a lost reply (`mine`). Settings ECR can change in place are brought in line
+ * with the program; encryption cannot change, so a mismatch is an error, not a replacement. An
+ * adopted repository gets this resource's ownership tag, so a later retried create recognises it.
  */
-async function adopt(client: ECRClient, inputs: RepositoryInputs): Promise<dynamic.CreateResult> {
-    const repo = await wrap("adopting", KIND, inputs.name, () => findRepositoryByName(client, inputs.name));
-    const tags = await wrap("reading tags of", KIND, inputs.name, () => findRepositoryTags(client, repo.repositoryArn!));
-    const existing = repositoryState(repo, { tags, region: inputs.region, forceDelete: inputs.forceDelete, adoptExisting: true });
+async function adopt(client: ECRClient, inputs: RepositoryInputs, mine: boolean): Promise<dynamic.CreateResult> {
+    const action = mine ? "creating" : "adopting";
+    const repo = await wrap(action, KIND, inputs.name, () => findRepositoryByName(client, inputs.name));
+    const allTags = await wrap("reading tags of", KIND, inputs.name, () => findRepositoryTags(client, repo.repositoryArn!));
+    const existing = repositoryState(repo, {
+        tags: userTags(allTags),
+        region: inputs.region,
+        forceDelete: inputs.forceDelete,
+        adoptExisting: inputs.adoptExisting,
+    });
     if (!sameEncryption(existing.encryptionConfigurations, inputs.encryptionConfigurations)) {
         const has = JSON.stringify(existing.encryptionConfigurations[0]);
         throw new EcrError(
-            "adopting",
+            action,
             KIND,
             inputs.name,
             new Error(`the existing repository is encrypted with ${has}, and ECR cannot change encryption`),
@@ -430,8 +537,15 @@ async function adopt(client: ECRClient, inputs: RepositoryInputs): Promise<dynam
     }
     existing.encryptionConfigurations = keepKeySpelling(existing.encryptionConfigurations, inputs.encryptionConfigurations);
     existing.createdAt = createdAtOf(repo);
+    if (inputs.ownerToken && allTags[OWNER_TAG_KEY] !== inputs.ownerToken) {
+        const { TagResourceCommand } = awsSdk();
+        const tag = [{ Key: OWNER_TAG_KEY, Value: inputs.ownerToken }];
+        await wrap("tagging", KIND, inputs.name, () =>
+            client.send(new TagResourceCommand({ resourceArn: repo.repositoryArn!, tags: tag })),
+        );
+    }
     const { outs } = await update(inputs.name, existing, inputs);
-    return { id: inputs.name, outs };
+    return { id: inputs.name, outs: withOwner(outs, inputs.ownerToken) };
 }
 
 /** Keeps the key as the user spelled it (id, alias or ARN) when ECR reports the same type: encryption cannot drift. */
@@ -470,10 +584,15 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
         if (e instanceof NotFoundError) return { id: "" };
         throw e;
     }
-    const outs = repositoryState(repo, { tags, region, forceDelete: props.forceDelete ?? false, adoptExisting: props.adoptExisting });
+    const outs = repositoryState(repo, {
+        tags: userTags(tags),
+        region,
+        forceDelete: props.forceDelete ?? false,
+        adoptExisting: props.adoptExisting,
+    });
     outs.encryptionConfigurations = keepKeySpelling(outs.encryptionConfigurations, props.encryptionConfigurations);
     outs.createdAt = createdAtOf(repo) ?? props.createdAt;
-    return { id: name, props: outs };
+    return { id: name, props: withOwner(outs, props.ownerToken) };
 }
 
 /**
@@ -497,7 +616,10 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
     const { PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, TagResourceCommand, UntagResourceCommand } = awsSdk();
     const client = ecrClient(news.region);
     const name = olds.name;
-    const applied: RepositoryOutputs = { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting };
+    const applied: RepositoryOutputs = withOwner(
+        { ...olds, forceDelete: news.forceDelete, adoptExisting: news.adoptExisting },
+        olds.ownerToken, // only what the repository carries: one created before the ownership tag has none
+    );
     const step = async (what: string, fn: () => Promise<unknown>, then: () => void) => {
         try {
             await wrap(what, KIND, name, () => retryWhileNew(olds.createdAt, fn, notVisibleYet));
@@ -544,7 +666,8 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
             () => (applied.imageScanningConfiguration = news.imageScanningConfiguration),
         );
     }
-    const oldTags = olds.tags ?? {};
+    // Only the user's tags: the ownership tag is never removed or rewritten here.
+    const oldTags = userTags(olds.tags ?? {});
     const removed = Object.keys(oldTags).filter((k) => !(k in news.tags));
     const changed = Object.entries(news.tags).filter(([k, v]) => oldTags[k] !== v);
     if (removed.length) {
@@ -569,12 +692,14 @@ export async function remove(id: string, props: RepositoryOutputs): Promise<void
     const name = props.name || id;
     const client = ecrClient(props.region);
     try {
-        // Not found right after create may mean "not visible yet": treating it as done would leave the repository behind.
+        // Not found right after create may mean "not visible yet": treating it as done would leave the
+        // repository behind. Unless it answers a repeat of the call: then an earlier attempt deleted it
+        // and its reply was lost, and waiting out the window would only stall the destroy.
         await retryWhileNew(
             props.createdAt,
             () =>
                 client.send(new DeleteRepositoryCommand({ repositoryName: name, registryId: props.registryId, force: props.forceDelete })),
-            notVisibleYet,
+            (e) => notVisibleYet(e) && !answeredARepeat(e),
         );
     } catch (e) {
         if (isA(e, ...REPOSITORY_GONE)) return; // already gone: delete is done

@@ -21,6 +21,7 @@ import {
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
 import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "./lifecyclePolicy";
+import { answeredARepeat, takeBackIfSame } from "./retry";
 import { JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
 import { ROLE_ARN_PATTERN, checkRepositoryPrefix } from "./pullThroughCacheRule";
 import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
@@ -315,6 +316,11 @@ export async function create(inputs: RepositoryCreationTemplateInputs): Promise<
     try {
         out = await ecrClient(inputs.region).send(new CreateRepositoryCreationTemplateCommand(omitEmpty(members(inputs))));
     } catch (e) {
+        // A repeat (the SDK's retry after a lost reply) that meets the template this create asked for has met its own.
+        if (isA(e, "TemplateAlreadyExistsException") && answeredARepeat(e)) {
+            const own = await takeBackIfSame(inputs.prefix, inputs, read, diff);
+            if (own) return own;
+        }
         const hint = isA(e, "TemplateAlreadyExistsException")
             ? "a template for this prefix already exists, perhaps managed by another stack; pick another `prefix`"
             : undefined;

@@ -46,6 +46,36 @@ export function isIamPropagationError(err: unknown): boolean {
 }
 
 /**
+ * True when `err` is the answer to a repeat of the call: the AWS SDK sent it more than once, so an
+ * earlier attempt may have been applied and its reply lost (a timeout, a cut connection). A create
+ * that meets "already exists" on its first attempt met someone else's object; on a repeat, it may
+ * have met its own.
+ */
+export function answeredARepeat(err: unknown): boolean {
+    const attempts = (err as { $metadata?: { attempts?: unknown } } | undefined)?.$metadata?.attempts;
+    return typeof attempts === "number" && attempts > 1;
+}
+
+/**
+ * For a create whose repeat met "already exists" ({@link answeredARepeat}), for an object that
+ * carries no ownership tag (pull through cache rules, creation templates, pull-time exclusions):
+ * the object is taken as this create's own when it is exactly what the create asked for (the
+ * resource's own `diff` sees no change between it and the inputs). Returns the create's result, or
+ * undefined when the object differs (someone else's: the caller reports the conflict).
+ */
+export async function takeBackIfSame<I, O>(
+    id: string,
+    inputs: I,
+    read: (id: string, props: Partial<O>) => Promise<{ id?: string; props?: unknown }>,
+    diff: (id: string, olds: O, news: I) => Promise<{ changes?: boolean }>,
+): Promise<{ id: string; outs: O } | undefined> {
+    const found = await read(id, inputs as unknown as Partial<O>);
+    if (!found.id || !found.props) return undefined;
+    const d = await diff(found.id, found.props as O, inputs);
+    return d.changes === false ? { id: found.id, outs: found.props as O } : undefined;
+}
+
+/**
  * ECR creates a repository asynchronously: right after CreateRepository returns, DescribeRepositories
  * (and every call that names the repository) may still answer RepositoryNotFoundException. AWS
  * support said so in terraform-provider-aws#3849, which is why Terraform's provider retries a read

@@ -26,7 +26,10 @@ export interface EncryptionConfiguration {
 
 /** Arguments of {@link Repository}; names follow `aws.ecr.RepositoryArgs`. */
 export interface RepositoryArgs {
-    /** Repository name. Changing it replaces the repository. @default the resource name plus a random suffix, lower-cased */
+    /**
+     * Repository name. Changing it replaces the repository.
+     * @default the resource name, lower-cased, plus a 7-character suffix derived from the organization, project, stack and resource name (the same in every run of the stack)
+     */
     name?: pulumi.Input<string>;
     /** @default "MUTABLE" */
     imageTagMutability?: pulumi.Input<ImageTagMutability>;
@@ -67,6 +70,34 @@ const OUTPUTS = [
     "region",
     "createdAt",
 ] as const;
+
+/**
+ * Who this resource is, the same in every run of the stack: organization, project, stack, the
+ * chain of parents (type and name) and its own type and name, which together make its URN unique.
+ * The provider derives the auto-name suffix and the ownership token from it (see the README,
+ * "Reliability"). Internal; never stored in state.
+ */
+function resourceIdentity(name: string, opts: pulumi.CustomResourceOptions | undefined): string {
+    const parts = [`ecr:Repository::${name}`];
+    // `__parentResource`, `__pulumiType` and `__name` are the SDK's own fields (set by every version in
+    // the peer range); the public `resourceType`/`resourceName` read the last two in newer ones.
+    type Linked = pulumi.Resource & { __parentResource?: Linked; __pulumiType?: string; __name?: string };
+    let parent = opts?.parent as Linked | undefined;
+    for (let depth = 0; parent && depth < 64; depth++) {
+        parts.unshift(`${parent.__pulumiType ?? ""}::${parent.__name ?? ""}`);
+        parent = parent.__parentResource;
+    }
+    return [organization(), pulumi.getProject(), pulumi.getStack(), ...parts].join("/");
+}
+
+/** The stack's organization; unit tests under `setMocks` may run without one. */
+function organization(): string {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return "";
+    }
+}
 
 /**
  * An ECR repository. Created in one `CreateRepository` call; mutability, scanning and tags update
@@ -112,6 +143,7 @@ export class Repository extends pulumi.dynamic.Resource {
                 ...Object.fromEntries(OUTPUTS.map((k) => [k, undefined])),
                 ...args,
                 __autoNamePrefix: name,
+                __identity: resourceIdentity(name, opts),
             },
             opts,
             "ecr",

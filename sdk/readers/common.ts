@@ -5,9 +5,10 @@
  * (reusing `Failures` and the repository-name rule from provider/validate.ts), the one way a bad
  * argument is raised, and how an image's registry address is derived without an extra API call.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { InputPropertiesError } from "@pulumi/pulumi/errors";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "../../provider/client";
+import { ecrClient, resolveRegion, setStackMaxRetries } from "../../provider/client";
 import { wrap } from "../../provider/errors";
 import { findRepositoryByName } from "../../provider/repository";
 import { Failures } from "../../provider/validate";
@@ -79,6 +80,8 @@ export function assertValid(fn: string, f: Failures): void {
  * and the region it reads: `region`, else the client's (the AWS SDK's default chain).
  */
 export async function clientFor(region: string | undefined, client?: ECRClient): Promise<{ client: ECRClient; region: string }> {
+    // The stack's retry budget, read here as the providers' `configure` reads it in theirs: one budget for every call.
+    if (!client) setStackMaxRetries(new pulumi.Config("aws").get("maxRetries"));
     const c = client ?? ecrClient(region);
     return { client: c, region: region ?? (client ? await client.config.region() : await resolveRegion()) };
 }

@@ -8,7 +8,7 @@ import { ECRClient, Repository as EcrRepository, paginateDescribeRepositories } 
 import { PAGE_SIZE, assertValid, checkRegistryId, clientFor } from "./common";
 import { NotFoundError, wrap } from "../../provider/errors";
 import { findMostRecentImage } from "./images";
-import { RepositoryOutputs, findRepositoryByName, findRepositoryTags, repositoryState } from "../../provider/repository";
+import { RepositoryOutputs, findRepositoryByName, findRepositoryTags, repositoryState, userTags } from "../../provider/repository";
 import { Failures } from "../../provider/validate";
 
 const KIND = "Repository";
@@ -88,7 +88,7 @@ async function repositoryDetails(client: ECRClient, repo: EcrRepository, region:
         findRepositoryTags(client, repo.repositoryArn!),
         findMostRecentImage(client, name, repo.registryId),
     ]);
-    const { forceDelete: _f, ...state } = repositoryState(repo, { tags, region, forceDelete: false });
+    const { forceDelete: _f, ...state } = repositoryState(repo, { tags: userTags(tags), region, forceDelete: false });
     return {
         id: name,
         ...state,

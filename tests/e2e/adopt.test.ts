@@ -87,7 +87,14 @@ describe("e2e: adopting an existing repository", function () {
         assert.equal(up.outputs.repositoryArn?.value, arn, "the existing repository, not a new one");
         assert.equal(up.outputs.imageTagMutability?.value, "MUTABLE", "mutability follows the program");
         const tags = await ctx.ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-        assert.deepEqual(tags.tags, [{ Key: "team", Value: "platform" }]);
+        assert.deepEqual(
+            tags.tags?.filter((t) => t.Key !== "pulumi-ecr:owner"),
+            [{ Key: "team", Value: "platform" }],
+        );
+        assert.ok(
+            tags.tags?.some((t) => t.Key === "pulumi-ecr:owner"),
+            "the adopted repository is marked as this resource's (ownership tag)",
+        );
 
         const preview = await stack.preview();
         assert.deepEqual(Object.keys(preview.changeSummary), ["same"], JSON.stringify(preview.changeSummary));

@@ -89,7 +89,9 @@ describe("e2e: examples/basic through the Pulumi CLI", function () {
 
         created = await repoNow();
         assert.equal(created.imageTagMutability, "MUTABLE");
-        assert.deepEqual(await tagsOf(created.repositoryArn!), { team: "platform", "managed-by": "pulumi" });
+        const { "pulumi-ecr:owner": owner, ...userTags } = await tagsOf(created.repositoryArn!);
+        assert.deepEqual(userTags, { team: "platform", "managed-by": "pulumi" });
+        assert.match(String(owner), /^[0-9a-f]{40}$/, "the ownership tag, which the resource's own tags never show");
         assert.deepEqual(await policyActions(), PULL);
         const lifecycle = await ctx.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name }));
         const rules = JSON.parse(lifecycle.lifecyclePolicyText ?? "{}").rules;

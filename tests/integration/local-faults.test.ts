@@ -102,6 +102,21 @@ describe("local ECR endpoint: fault injection", function () {
         assert.ok(hidden > 0, "DescribeRepositories did not find it while it was hidden");
     });
 
+    it("loses replies: the call is applied, the connection cut, and the SDK's retry meets what the first attempt did", async () => {
+        ecr = await startLocalEcr({ faults: { lostReplyRate: 1, operations: ["CreateRepository"] } });
+        const x = sdk(2);
+        const name = randomName("lost");
+        const err = await x.send(new c.CreateRepositoryCommand({ repositoryName: name })).then(
+            () => assert.fail("expected the retry to meet RepositoryAlreadyExistsException"),
+            (e: c.ECRServiceException) => e,
+        );
+        assert.equal(err.name, "RepositoryAlreadyExistsException");
+        assert.equal(err.$metadata.attempts, 2, "the first reply was lost, so the SDK sent it again");
+        assert.equal(ecr.faultsInjected().lostReply, 1, "errors are answered, never lost: only the applied call lost its reply");
+        const found = await x.send(new c.DescribeRepositoriesCommand({ repositoryNames: [name] }));
+        assert.equal(found.repositories?.length, 1, "the first attempt was applied");
+    });
+
     it("decides faults deterministically from the seed", () => {
         const run = (seed: number) => {
             const f = new Faults({ throttleRate: 0.3, errorRate: 0.1, resetRate: 0.05, seed });
@@ -122,7 +137,9 @@ describe("local ECR endpoint: fault injection", function () {
             seed: 9,
             operations: ["PutImage", "CreateRepository"],
         });
+        assert.deepEqual(parseFaults("lost-reply=0.3,seed=2"), { lostReplyRate: 0.3, seed: 2 });
         assert.throws(() => parseFaults("throttle=2"), /within \[0, 1\]/);
+        assert.throws(() => parseFaults("throttle=0.5,error=0.3,lost-reply=0.3"), /add up to 1\.1/);
         assert.throws(() => parseFaults("explode=1"), /unknown knob/);
     });
 });

@@ -48,7 +48,12 @@ describeOnEndpoints("Repository", (endpoint) => {
         assert.equal(repo.imageTagMutability, "IMMUTABLE");
         assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
         const tags = await ecr.send(new ListTagsForResourceCommand({ resourceArn: outs.arn }));
-        assert.deepEqual(Object.fromEntries(tags.tags!.map((t) => [t.Key, t.Value])), { team: "platform", env: "test" });
+        assert.deepEqual(Object.fromEntries(tags.tags!.map((t) => [t.Key, t.Value])), {
+            team: "platform",
+            env: "test",
+            [repository.OWNER_TAG_KEY]: outs.ownerToken,
+        });
+        assert.deepEqual(outs.tags, { team: "platform", env: "test" }, "the ownership tag is internal: not in the resource's tags");
 
         const read = await repository.read(name, outs);
         assert.equal(read.id, name);
@@ -181,7 +186,11 @@ describeOnEndpoints("Repository", (endpoint) => {
         assert.equal(repo.imageTagMutability, "MUTABLE", "mutability follows the program (its default)");
         assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
         const tags = await ecr.send(new ListTagsForResourceCommand({ resourceArn: outs.arn }));
-        assert.deepEqual(tags.tags, [{ Key: "team", Value: "platform" }], "tags follow the program");
+        assert.deepEqual(
+            Object.fromEntries(tags.tags!.map((t) => [t.Key, t.Value])),
+            { team: "platform", [repository.OWNER_TAG_KEY]: outs.ownerToken },
+            "tags follow the program, and the repository is marked as this resource's",
+        );
         const read = await repository.read(name, outs);
         assert.deepEqual(read.props, outs);
     });
