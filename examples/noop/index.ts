@@ -27,6 +27,9 @@ const shapeOf = (name: string) => ({
     adoptExisting: false,
     tags: {},
     region: "us-east-1",
+    // What a Repository keeps besides its settings: when ECR created it, and its ownership token.
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ownerToken: "0123456789abcdef0123456789abcdef01234567",
 });
 
 class Noop extends pulumi.dynamic.Resource {
