@@ -10,7 +10,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK := false
 
 MOCHA := node_modules/.bin/mocha
 
-.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-load bench-images build test test-unit test-integration test-e2e test-floor demo bench clean
+.PHONY: lint setup setup-nodejs setup-node setup-moto setup-pulumi setup-skopeo bench-local bench-load bench-images build test test-unit test-integration test-e2e test-floor demo bench bench-quick bench-profile clean
 
 ## setup: install everything the tests and the demo need (idempotent, cached)
 setup: setup-node setup-moto setup-pulumi setup-skopeo
@@ -77,7 +77,8 @@ bench-local: setup-node setup-moto build
 bench-load: setup-node build
 	node -r ts-node/register/transpile-only tests/bench/local-load.ts
 
-## bench: print the benchmark figures (pulumi preview/up vs no-op resources, state per repository; the local endpoint vs moto)
+## bench: print the benchmark figures (pulumi up/preview/refresh of 1 to 500 repositories vs no-op resources,
+## API calls and state per repository; the local endpoint vs moto). Takes about 15 minutes on 2 cores.
 bench: setup build
 	bash scripts/bench.sh
 	$(MAKE) --no-print-directory bench-local
@@ -87,6 +88,14 @@ bench: setup build
 ## bench-images: a ~200 MB image pushed by Image (ECR API), a raw loopback upload, skopeo, and a re-push (MB/s, where the time goes)
 bench-images: setup-node setup-skopeo build
 	TS_NODE_PROJECT=tests/tsconfig.json node -r ts-node/register/transpile-only tests/bench/image-bench.ts
+
+## bench-quick: the same figures for 1, 10 and 50 resources, one run each (a minute or two), for everyday use
+bench-quick: setup build
+	BENCH_QUICK=1 bash scripts/bench.sh
+
+## bench-profile: CPU profiles of the provider process and the program during a preview of 500 repositories
+bench-profile: setup build
+	PROFILE_OPS=$${PROFILE_OPS:-preview,refresh} bash scripts/bench.sh tests/bench/profile.ts
 
 clean:
 	rm -rf dist .pulumi-state .bench .floor

@@ -8,7 +8,7 @@
  * default chain, never resource inputs, so they never reach state.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient, type ECRClientConfig } from "@aws-sdk/client-ecr";
+import type { ECRClient, ECRClientConfig } from "@aws-sdk/client-ecr";
 import { useNativeLayerPartEncoding } from "./images/partBody";
 
 /**
@@ -99,6 +99,18 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 }
 
 /**
+ * The AWS SDK's ECR module, loaded on first use instead of at module top: `check` and `diff` (all
+ * a preview runs) never call AWS, and loading the SDK costs about 100 ms of each provider process's
+ * start. A `require` inside a function also survives Pulumi's closure serializer when it stores a
+ * provider by value: the stored text keeps `require("@aws-sdk/client-ecr")`, resolved at run time.
+ * @internal
+ */
+export function awsSdk(): typeof import("@aws-sdk/client-ecr") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+    return require("@aws-sdk/client-ecr");
+}
+
+/**
  * On Node 20 the AWS SDK prints a multi-line notice (its releases after January 2027 need Node 22)
  * from every process that builds a client: in `pulumi up` that is the provider host of every
  * resource, shown as empty messages. The README says it once: Node 20 is our floor until the AWS
@@ -116,7 +128,7 @@ export function ecrClient(region?: string): ECRClient {
     if (!client) {
         quietNodeNotice();
         const attempts = maxAttempts();
-        client = new ECRClient({
+        client = new (awsSdk().ECRClient)({
             region: key || undefined,
             retryMode: process.env.AWS_RETRY_MODE === "adaptive" ? "adaptive" : "standard",
             maxAttempts: attempts,

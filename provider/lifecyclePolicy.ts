@@ -3,7 +3,8 @@
  * holds the lifecycle document rules too: the vocabulary, what ECR rejects (checked before any AWS
  * call), and the comparison in priority order, never as text.
  */
-import { DeleteLifecyclePolicyCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { awsSdk } from "./client";
 import { goneOr, isA, notFound } from "./errors";
 import { Json, JsonObject, asList, canonicalJson, parsePolicy, sortedStrings } from "./policyDocument";
 import { policyProvider } from "./repositoryAttachedPolicy";
@@ -187,6 +188,7 @@ export async function findLifecyclePolicyByRepositoryName(
     repository: string,
     registryId?: string,
 ): Promise<{ policy: string; registryId: string }> {
+    const { GetLifecyclePolicyCommand } = awsSdk();
     let out;
     try {
         out = await client.send(new GetLifecyclePolicyCommand({ repositoryName: repository, registryId }));
@@ -203,6 +205,7 @@ const provider = policyProvider({
     equivalent: lifecyclePoliciesEquivalent,
     find: findLifecyclePolicyByRepositoryName,
     async put(client, inputs, { creating, registryId }) {
+        const { PutLifecyclePolicyCommand } = awsSdk();
         const out = await retryWhile(
             () =>
                 client.send(
@@ -214,6 +217,7 @@ const provider = policyProvider({
         return { registryId: out.registryId ?? "" };
     },
     async remove(client, repository, registryId) {
+        const { DeleteLifecyclePolicyCommand } = awsSdk();
         try {
             await client.send(new DeleteLifecyclePolicyCommand({ repositoryName: repository, registryId }));
         } catch (e) {

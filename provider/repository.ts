@@ -4,22 +4,15 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import {
-    CreateRepositoryCommand,
-    DeleteRepositoryCommand,
-    DescribeRepositoriesCommand,
+import type {
     ECRClient,
     EncryptionType as EcrEncryptionType,
     ImageTagMutability as EcrImageTagMutability,
     ImageTagMutabilityExclusionFilterType as EcrExclusionFilterType,
-    ListTagsForResourceCommand,
-    PutImageScanningConfigurationCommand,
-    PutImageTagMutabilityCommand,
     Repository as EcrRepository,
-    TagResourceCommand,
-    UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
-import { ecrClient, resolveRegion } from "./client";
+import { awsSdk, ecrClient, resolveRegion } from "./client";
+import { lookupCoalesced } from "./coalesce";
 import { EcrError, NotFoundError, goneOr, initError, isA, notFound, wrap } from "./errors";
 import { answeredARepeat, createVisibilityTimeoutMs, retryWhile, retryWhileNew } from "./retry";
 import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "./validate";
@@ -153,6 +146,7 @@ export function repositoryGoneOr(err: unknown, name: string, registryId?: string
 
 /** The repository, or NotFoundError: the finder read, adopt and the data sources share. */
 export async function findRepositoryByName(client: ECRClient, name: string, registryId?: string): Promise<EcrRepository> {
+    const { DescribeRepositoriesCommand } = awsSdk();
     let out;
     try {
         out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
@@ -164,8 +158,58 @@ export async function findRepositoryByName(client: ECRClient, name: string, regi
     return repo;
 }
 
+/** DescribeRepositories takes at most this many names in one call. */
+const DESCRIBE_MAX_NAMES = 100;
+/** How long a batch of reads waits for more names: a refresh sends its reads within a few milliseconds of each other. */
+const DESCRIBE_WINDOW_MS = 5;
+
+/**
+ * The repositories of `names` that exist, in one DescribeRepositories call when they all do. ECR
+ * fails the whole call with RepositoryNotFoundException when any name is missing, so the names are
+ * then split in halves until each missing one is found alone (k missing names cost about
+ * 2k·log2(n) more calls, none when every name is there).
+ */
+async function describeRepositories(client: ECRClient, names: string[], registryId?: string): Promise<Map<string, EcrRepository>> {
+    const { DescribeRepositoriesCommand } = awsSdk();
+    try {
+        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: names, registryId }));
+        return new Map((out.repositories ?? []).map((r) => [r.repositoryName ?? "", r]));
+    } catch (e) {
+        if (!isA(e, ...REPOSITORY_GONE)) throw e;
+        if (names.length === 1) return new Map();
+        const half = Math.ceil(names.length / 2);
+        const [a, b] = await Promise.all([
+            describeRepositories(client, names.slice(0, half), registryId),
+            describeRepositories(client, names.slice(half), registryId),
+        ]);
+        return new Map([...a, ...b]);
+    }
+}
+
+/**
+ * {@link findRepositoryByName} for the provider's `read`: concurrent reads in one region and
+ * registry share one DescribeRepositories of up to 100 names (see provider/coalesce.ts), so a
+ * refresh of 500 repositories costs a handful of calls instead of 500. A name the batch does not
+ * return is reported as the finder reports it, with NotFoundError; a failed batch fails each read.
+ */
+export async function findRepositoryByNameBatched(region: string, name: string, registryId?: string): Promise<EcrRepository> {
+    const client = ecrClient(region);
+    const repo = await lookupCoalesced(
+        {
+            key: `${region}\0${registryId ?? ""}`,
+            max: DESCRIBE_MAX_NAMES,
+            windowMs: DESCRIBE_WINDOW_MS,
+            run: (names) => describeRepositories(client, names, registryId),
+        },
+        name,
+    );
+    if (!repo) throw repositoryNotFound(name, registryId);
+    return repo;
+}
+
 /** The repository's tags as a plain map, or NotFoundError when the repository went away meanwhile. */
 export async function findRepositoryTags(client: ECRClient, arn: string): Promise<Record<string, string>> {
+    const { ListTagsForResourceCommand } = awsSdk();
     try {
         const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
         return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
@@ -390,6 +434,7 @@ const sortedEntries = (m: Record<string, string> | undefined) => Object.entries(
 // ---------- create / read / update / delete ----------
 
 export async function create(given: RepositoryInputs): Promise<dynamic.CreateResult> {
+    const { CreateRepositoryCommand } = awsSdk();
     const inputs: RepositoryInputs = { ...given, ownerToken: given.ownerToken || randomBytes(20).toString("hex") };
     const client = ecrClient(inputs.region);
     const enc = inputs.encryptionConfigurations[0];
@@ -493,6 +538,7 @@ async function adopt(client: ECRClient, inputs: RepositoryInputs, mine: boolean)
     existing.encryptionConfigurations = keepKeySpelling(existing.encryptionConfigurations, inputs.encryptionConfigurations);
     existing.createdAt = createdAtOf(repo);
     if (inputs.ownerToken && allTags[OWNER_TAG_KEY] !== inputs.ownerToken) {
+        const { TagResourceCommand } = awsSdk();
         const tag = [{ Key: OWNER_TAG_KEY, Value: inputs.ownerToken }];
         await wrap("tagging", KIND, inputs.name, () =>
             client.send(new TagResourceCommand({ resourceArn: repo.repositoryArn!, tags: tag })),
@@ -527,7 +573,7 @@ export async function read(id: string, props: Partial<RepositoryOutputs>): Promi
         const found = await retryWhileNew(
             props.createdAt,
             async () => {
-                const r = await wrap("reading", KIND, name, () => findRepositoryByName(client, name, props.registryId));
+                const r = await wrap("reading", KIND, name, () => findRepositoryByNameBatched(region, name, props.registryId));
                 return { r, t: await wrap("reading tags of", KIND, name, () => findRepositoryTags(client, r.repositoryArn!)) };
             },
             notVisibleYet,
@@ -567,6 +613,7 @@ class PartialUpdateError extends Error {
 }
 
 export async function update(id: string, olds: RepositoryOutputs, news: RepositoryInputs): Promise<dynamic.UpdateResult> {
+    const { PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, TagResourceCommand, UntagResourceCommand } = awsSdk();
     const client = ecrClient(news.region);
     const name = olds.name;
     const applied: RepositoryOutputs = withOwner(
@@ -641,6 +688,7 @@ export async function update(id: string, olds: RepositoryOutputs, news: Reposito
 }
 
 export async function remove(id: string, props: RepositoryOutputs): Promise<void> {
+    const { DeleteRepositoryCommand } = awsSdk();
     const name = props.name || id;
     const client = ecrClient(props.region);
     try {

@@ -4,7 +4,7 @@
  * file supplies its own finder, put and delete calls, document rules and normalisation.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ECRClient } from "@aws-sdk/client-ecr";
+import type { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, wrap } from "./errors";
 import { Json, canonicalJson, parsePolicy } from "./policyDocument";

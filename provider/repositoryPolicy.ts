@@ -6,7 +6,8 @@
  * (`Principal: "*"` versus `{"AWS": "*"}`, an account id versus its root ARN, statement order,
  * action case).
  */
-import { DeleteRepositoryPolicyCommand, ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { awsSdk } from "./client";
 import { goneOr, isA, notFound } from "./errors";
 import { Json, JsonObject, asList, canonicalJson, parsePolicy, sortedStrings } from "./policyDocument";
 import { policyProvider } from "./repositoryAttachedPolicy";
@@ -133,6 +134,7 @@ export async function findRepositoryPolicyByRepositoryName(
     repository: string,
     registryId?: string,
 ): Promise<{ policy: string; registryId: string }> {
+    const { GetRepositoryPolicyCommand } = awsSdk();
     let out;
     try {
         out = await client.send(new GetRepositoryPolicyCommand({ repositoryName: repository, registryId }));
@@ -149,6 +151,7 @@ const provider = policyProvider({
     equivalent: iamPoliciesEquivalent,
     find: findRepositoryPolicyByRepositoryName,
     async put(client, inputs, { creating, registryId }) {
+        const { SetRepositoryPolicyCommand } = awsSdk();
         const retryable = (e: unknown) => isIamPropagationError(e) || (creating && isA(e, "RepositoryNotFoundException"));
         const out = await retryWhile(
             () => client.send(new SetRepositoryPolicyCommand({ repositoryName: inputs.repository, registryId, policyText: inputs.policy })),
@@ -158,6 +161,7 @@ const provider = policyProvider({
         return { registryId: out.registryId ?? "" };
     },
     async remove(client, repository, registryId) {
+        const { DeleteRepositoryPolicyCommand } = awsSdk();
         try {
             await client.send(new DeleteRepositoryPolicyCommand({ repositoryName: repository, registryId }));
         } catch (e) {

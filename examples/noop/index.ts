@@ -4,21 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-const noop: pulumi.dynamic.ResourceProvider = {
-    async create(inputs) {
-        return { id: inputs.name, outs: inputs };
-    },
-    async diff(_id, olds, news) {
-        return { changes: olds.name !== news.name, replaces: olds.name !== news.name ? ["name"] : [] };
-    },
-    async read(id, props) {
-        return { id, props };
-    },
-    async update(_id, _olds, news) {
-        return { outs: news };
-    },
-    async delete() {},
-};
+// provider.js, installed under node_modules by scripts/bench.sh so that it is stored in state as a
+// one-line require(), exactly as pulumi-ecr's providers are (see provider.js).
+const noop: pulumi.dynamic.ResourceProvider = require("pulumi-ecr-bench-noop");
 
 const config = new pulumi.Config();
 const count = config.getNumber("count") ?? 1;
@@ -39,6 +27,9 @@ const shapeOf = (name: string) => ({
     adoptExisting: false,
     tags: {},
     region: "us-east-1",
+    // What a Repository keeps besides its settings: when ECR created it, and its ownership token.
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ownerToken: "0123456789abcdef0123456789abcdef01234567",
 });
 
 class Noop extends pulumi.dynamic.Resource {

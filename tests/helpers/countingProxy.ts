@@ -14,6 +14,15 @@ export interface RecordedCall {
     body: any;
 }
 
+/** An ECR error the proxy answers with instead of forwarding (JSON 1.1, as ECR renders errors). */
+export interface InjectedError {
+    /** HTTP status: 400 for client errors (not retried), 500 for ServerException (retried by the SDK). */
+    status: number;
+    /** The exception name, e.g. "AccessDeniedException". */
+    type: string;
+    message: string;
+}
+
 export interface CountingProxy {
     /** `http://127.0.0.1:<port>`: point AWS_ENDPOINT_URL_ECR here. */
     url: string;
@@ -24,12 +33,15 @@ export interface CountingProxy {
     /** Calls of one operation since the last `reset()`. */
     count(operation: string): number;
     reset(): void;
+    /** Answers the next `times` calls of `operation` with `error` (still recorded), instead of forwarding them. */
+    failNext(operation: string, times: number, error: InjectedError): void;
     stop(): Promise<void>;
 }
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
     const to = new URL(target);
     let calls: RecordedCall[] = [];
+    const failures = new Map<string, { times: number; error: InjectedError }>();
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
@@ -43,7 +55,15 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
                 } catch {
                     parsed = body.toString("utf8");
                 }
-                calls.push({ operation: targetHeader.slice(targetHeader.lastIndexOf(".") + 1), body: parsed });
+                const operation = targetHeader.slice(targetHeader.lastIndexOf(".") + 1);
+                calls.push({ operation, body: parsed });
+                const failure = failures.get(operation);
+                if (failure && failure.times > 0) {
+                    failure.times--;
+                    res.writeHead(failure.error.status, { "content-type": "application/x-amz-json-1.1" });
+                    res.end(JSON.stringify({ __type: failure.error.type, message: failure.error.message }));
+                    return;
+                }
             }
             const upstream = http.request(
                 { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
@@ -68,6 +88,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         count: (op) => calls.filter((c) => c.operation === op).length,
         reset: () => {
             calls = [];
+        },
+        failNext: (operation, times, error) => {
+            failures.set(operation, { times, error });
         },
         stop: () =>
             new Promise<void>((resolve) => {
