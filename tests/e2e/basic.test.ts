@@ -61,7 +61,8 @@ describe("e2e: examples/basic through the Pulumi CLI", function () {
             stackName,
             // This endpoint shows a new repository at once, so a short visibility window lets "deleted
             // out of band" be seen as gone without waiting out the minute real ECR needs
-            // (tests/e2e/eventualConsistency.test.ts covers the window itself).
+            // (tests/e2e/eventualConsistency.test.ts covers the window itself, and sets it back: inline
+            // programs share this process's environment).
             env: { ...ctx.env, PULUMI_ECR_VISIBILITY_TIMEOUT_MS: "3000" },
             config: { "aws:region": REGION, repositoryName: name },
         });

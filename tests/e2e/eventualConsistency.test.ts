@@ -54,7 +54,9 @@ describe("e2e: ECR's eventual consistency (new repositories invisible for a whil
         stack = await openStack({
             dir: fixtureDir(PROJECT),
             stackName,
-            env: awsEnv(endpoint.url, REGION),
+            // The production window, stated: inline programs share this process's environment, and
+            // another e2e file may have shortened it for an endpoint that needs none.
+            env: { ...awsEnv(endpoint.url, REGION), PULUMI_ECR_VISIBILITY_TIMEOUT_MS: "60000" },
             config: { "aws:region": REGION, repositoryName: name },
         });
     });
