@@ -12,6 +12,7 @@ import * as repository from "../../provider/repository";
 import * as repositoryPolicy from "../../provider/repositoryPolicy";
 import { configure, maxAttempts, resetClients, setRetryStrategyForTests } from "../../provider/client";
 import { useEndpoint } from "../helpers/moto";
+import { repositoryInputs, repositoryState } from "../helpers/repositoryFixtures";
 
 /** Replaces ECRClient.send with `impl` for one test; returns the calls seen and a restore function. */
 function stubSend(impl: (name: string, input: any, n: number) => unknown) {
@@ -92,20 +93,7 @@ describe("repository update that fails part way", () => {
                 throw awsError("AccessDeniedException", "not allowed: ecr:PutImageScanningConfiguration");
             return {};
         });
-        const olds: repository.RepositoryOutputs = {
-            name: "app",
-            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
-            registryId: "123456789012",
-            repositoryUrl: "x/app",
-            imageTagMutability: "MUTABLE",
-            imageTagMutabilityExclusionFilters: [],
-            imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }],
-            forceDelete: false,
-            adoptExisting: false,
-            tags: {},
-            region: "us-east-1",
-        };
+        const olds = repositoryState();
         const news: repository.RepositoryOutputs = {
             ...olds,
             imageTagMutability: "IMMUTABLE",
@@ -154,17 +142,7 @@ describe("the SDK's retry budget over HTTP", () => {
         resetClients(); // a fresh retry token bucket per test
     });
 
-    const inputs: repository.RepositoryInputs = {
-        name: "app",
-        imageTagMutability: "MUTABLE",
-        imageTagMutabilityExclusionFilters: [],
-        imageScanningConfiguration: { scanOnPush: false },
-        encryptionConfigurations: [{ encryptionType: "AES256" }],
-        forceDelete: false,
-        adoptExisting: false,
-        tags: {},
-        region: "us-east-1",
-    };
+    const inputs = repositoryInputs();
 
     it("retries throttling a bounded number of times, then reports it in the one format", async () => {
         answer = { status: 400, type: "ThrottlingException" };

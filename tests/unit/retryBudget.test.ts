@@ -14,6 +14,7 @@ import { DEFAULT_MAX_ATTEMPTS, configure, maxAttempts, resetClients, setRetryStr
 import * as repository from "../../provider/repository";
 import { getRepository } from "../../sdk";
 import { useEndpoint } from "../helpers/moto";
+import { repositoryInputs } from "../helpers/repositoryFixtures";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 
 const stackConfig = (values: Record<string, string>) => ({
@@ -60,17 +61,7 @@ describe("retry budget: aws:maxRetries, AWS_MAX_ATTEMPTS, 25 by default", () => 
     });
 
     const throttled = () => ({ status: 400, type: "ThrottlingException" });
-    const INPUTS: repository.RepositoryInputs = {
-        name: "app",
-        imageTagMutability: "MUTABLE",
-        imageTagMutabilityExclusionFilters: [],
-        imageScanningConfiguration: { scanOnPush: false },
-        encryptionConfigurations: [{ encryptionType: "AES256" }],
-        forceDelete: false,
-        adoptExisting: false,
-        tags: {},
-        region: "us-east-1",
-    };
+    const INPUTS = repositoryInputs();
 
     it("GIVEN no setting WHEN a call keeps failing THEN it is tried 25 times, as @pulumi/aws and Terraform do", async () => {
         assert.equal(DEFAULT_MAX_ATTEMPTS, 25);

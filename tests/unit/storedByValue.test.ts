@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { serializeFunction } from "@pulumi/pulumi/runtime/closure/serializeClosure";
 import { makeOciLayout } from "../helpers/ociLayout";
+import { repositoryState } from "../helpers/repositoryFixtures";
 import * as image from "../../provider/images/image";
 import * as imageCopy from "../../provider/images/imageCopy";
 import * as imageTag from "../../provider/images/imageTag";
@@ -291,20 +292,7 @@ describe("providers stored by value (linked and workspace installs)", function (
 
     it("repository: a stored update that fails part way still reports what was applied (PartialUpdateError)", async () => {
         const { text } = await serializeFunction(() => repository, { allowSecrets: true });
-        const olds = {
-            name: "app",
-            arn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
-            registryId: "123456789012",
-            repositoryUrl: "x/app",
-            imageTagMutability: "MUTABLE",
-            imageTagMutabilityExclusionFilters: [],
-            imageScanningConfiguration: { scanOnPush: false },
-            encryptionConfigurations: [{ encryptionType: "AES256" }],
-            forceDelete: false,
-            adoptExisting: false,
-            tags: {},
-            region: "us-east-1",
-        };
+        const olds = repositoryState();
         const news = { ...olds, forceDelete: true, imageScanningConfiguration: { scanOnPush: true } };
         // Nothing listens on port 1 of the loopback address: the first call fails at once, without retries.
         const [e] = runStored(
