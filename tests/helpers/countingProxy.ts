@@ -7,7 +7,7 @@
  * proxy's address still verify at the endpoint behind it.
  */
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { forward, listenOnLoopback } from "./loopbackProxy";
 
 export interface RecordedCall {
     operation: string;
@@ -65,24 +65,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
                     return;
                 }
             }
-            const upstream = http.request(
-                { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-                (up) => {
-                    res.writeHead(up.statusCode ?? 502, up.headers);
-                    up.pipe(res);
-                },
-            );
-            upstream.on("error", (e) => {
-                res.writeHead(502, { "content-type": "text/plain" });
-                res.end(`counting proxy: ${e.message}`);
-            });
-            upstream.end(body);
+            forward(to, req, res, "counting proxy", body);
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as AddressInfo).port;
+    const { url, stop } = await listenOnLoopback(server);
     return {
-        url: `http://127.0.0.1:${port}`,
+        url,
         calls: () => [...calls],
         counts: () => calls.reduce<Record<string, number>>((m, c) => ((m[c.operation] = (m[c.operation] ?? 0) + 1), m), {}),
         count: (op) => calls.filter((c) => c.operation === op).length,
@@ -92,10 +80,6 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         failNext: (operation, times, error) => {
             failures.set(operation, { times, error });
         },
-        stop: () =>
-            new Promise<void>((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            }),
+        stop,
     };
 }

@@ -7,7 +7,7 @@
  * signatures still verify behind it.
  */
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { forward, listenOnLoopback } from "./loopbackProxy";
 
 export interface RegionRouter {
     /** `http://127.0.0.1:<port>`: point AWS_ENDPOINT_URL_ECR here. */
@@ -31,29 +31,8 @@ export async function startRegionRouter(endpoints: Record<string, string>): Prom
             return;
         }
         counts[region!] = (counts[region!] ?? 0) + 1;
-        const to = new URL(target);
-        const upstream = http.request(
-            { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-            (up) => {
-                res.writeHead(up.statusCode ?? 502, up.headers);
-                up.pipe(res);
-            },
-        );
-        upstream.on("error", (e) => {
-            res.writeHead(502, { "content-type": "text/plain" });
-            res.end(`region router: ${e.message}`);
-        });
-        req.pipe(upstream);
+        forward(new URL(target), req, res, "region router");
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as AddressInfo).port;
-    return {
-        url: `http://127.0.0.1:${port}`,
-        routed: () => ({ ...counts }),
-        stop: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
+    const { url, stop } = await listenOnLoopback(server);
+    return { url, routed: () => ({ ...counts }), stop };
 }
