@@ -127,6 +127,12 @@ export class Store {
         return repo && Date.now() >= repo.visibleAt ? repo : undefined;
     }
 
+    /** Every repository the visibility fault does not hide yet, as DescribeRepositories lists them. */
+    visibleRepositories(): Repository[] {
+        const now = Date.now();
+        return [...this.repositories.values()].filter((r) => now >= r.visibleAt);
+    }
+
     /** Persists one repository's record (no-op in memory mode). */
     saveRepository(repo: Repository): void {
         if (!this.dataDir) return;

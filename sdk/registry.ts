@@ -60,15 +60,11 @@ export interface GetLifecyclePolicyDocumentOutputArgs {
  * const doc = await ecr.getLifecyclePolicyDocument({ rules: [{ priority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 } }] });
  * new ecr.LifecyclePolicy("app", { repository: repo.name, policy: doc.json });
  */
-export function getLifecyclePolicyDocument(
+export async function getLifecyclePolicyDocument(
     args: GetLifecyclePolicyDocumentArgs,
     _opts?: pulumi.InvokeOptions,
 ): Promise<GetLifecyclePolicyDocumentResult> {
-    try {
-        return Promise.resolve(lifecyclePolicyDocument(args));
-    } catch (e) {
-        return Promise.reject(e);
-    }
+    return lifecyclePolicyDocument(args);
 }
 
 /** {@link getLifecyclePolicyDocument} over `Input` rules, as an `Output`. */

@@ -9,7 +9,7 @@ import type { CreationTemplateRecord } from "../registryRecords";
 import type { Repository } from "../store";
 import * as v from "../validate";
 import type { Json } from "../validate";
-import { type ApiContext, type Operation, type OperationTable, paginate } from "./common";
+import { type ApiContext, type Operation, type OperationTable, paginate, seconds } from "./common";
 import { TEMPLATE_PREFIX, repositoryPrefix, underPrefix } from "./pullThroughCache";
 import { CreateRepository, exclusionFilters, mutabilityOf } from "./repositories";
 
@@ -32,8 +32,8 @@ function templateView(t: CreationTemplateRecord): Json {
         resourceTags: t.resourceTags.map((x) => ({ ...x })),
         imageTagMutability: t.imageTagMutability,
         appliedFor: [...t.appliedFor],
-        createdAt: t.createdAt / 1000,
-        updatedAt: t.updatedAt / 1000,
+        createdAt: seconds(t.createdAt),
+        updatedAt: seconds(t.updatedAt),
     };
     if (t.description !== undefined) out.description = t.description;
     if (t.imageTagMutabilityExclusionFilters)

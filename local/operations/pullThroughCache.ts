@@ -7,7 +7,7 @@ import { EcrException, invalidParameter } from "../exceptions";
 import type { PullThroughCacheRuleRecord } from "../registryRecords";
 import * as v from "../validate";
 import type { Json } from "../validate";
-import { type ApiContext, type Operation, type OperationTable, paginate, registryIdOf } from "./common";
+import { type ApiContext, type Operation, type OperationTable, paginate, registryIdOf, seconds } from "./common";
 
 /** Pull through cache rules per registry (ECR's quota, not adjustable). */
 const MAX_RULES = 50;
@@ -69,11 +69,11 @@ function ruleView(ctx: ApiContext, r: PullThroughCacheRuleRecord): Json {
     const out: Json = {
         ecrRepositoryPrefix: r.ecrRepositoryPrefix,
         upstreamRegistryUrl: r.upstreamRegistryUrl,
-        createdAt: r.createdAt / 1000,
+        createdAt: seconds(r.createdAt),
         registryId: ctx.config.accountId,
         upstreamRegistry: r.upstreamRegistry,
         upstreamRepositoryPrefix: r.upstreamRepositoryPrefix,
-        updatedAt: r.updatedAt / 1000,
+        updatedAt: seconds(r.updatedAt),
     };
     if (r.credentialArn !== undefined) out.credentialArn = r.credentialArn;
     if (r.customRoleArn !== undefined) out.customRoleArn = r.customRoleArn;
@@ -220,7 +220,7 @@ const UpdatePullThroughCacheRule: Operation = (ctx, input) => {
     const out: Json = {
         ecrRepositoryPrefix: rule.ecrRepositoryPrefix,
         registryId: ctx.config.accountId,
-        updatedAt: rule.updatedAt / 1000,
+        updatedAt: seconds(rule.updatedAt),
         upstreamRepositoryPrefix: rule.upstreamRepositoryPrefix,
     };
     if (rule.credentialArn !== undefined) out.credentialArn = rule.credentialArn;

@@ -7,7 +7,7 @@ import { EcrException, invalidParameter } from "../exceptions";
 import { checkIamPolicyDocument } from "../policyValidation";
 import * as v from "../validate";
 import type { Json } from "../validate";
-import { type ApiContext, type OperationTable, type Operation, paginate } from "./common";
+import { type ApiContext, type OperationTable, type Operation, paginate, seconds } from "./common";
 
 /** At most this many unique destinations across all replication rules (ECR's documented limit). */
 const MAX_REPLICATION_DESTINATIONS = 25;
@@ -233,7 +233,7 @@ const RegisterPullTimeUpdateExclusion: Operation = (ctx, input) => {
     }
     exclusions[arn] = Date.now();
     ctx.store.saveRegistry();
-    return { principalArn: arn, createdAt: exclusions[arn] / 1000 };
+    return { principalArn: arn, createdAt: seconds(exclusions[arn]) };
 };
 
 const DeregisterPullTimeUpdateExclusion: Operation = (ctx, input) => {

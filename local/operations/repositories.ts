@@ -154,8 +154,7 @@ const DescribeRepositories: Operation = (ctx, input) => {
         };
     }
     if (registryId !== ctx.config.accountId) return { repositories: [] };
-    const now = Date.now();
-    const visible = [...ctx.store.repositories.values()].filter((r) => now >= r.visibleAt);
+    const visible = ctx.store.visibleRepositories();
     const { page, nextToken } = paginate(visible, (r) => r.name, input, "DescribeRepositories", "", limit);
     const out: Json = { repositories: page.map((r) => repositoryView(ctx, r)) };
     if (nextToken) out.nextToken = nextToken;

@@ -8,6 +8,7 @@ import { assertValid, checkDigest, checkExactlyOne, checkNonEmptyList, checkRegi
 import { EcrError, notFound, wrap } from "../../provider/errors";
 import { repositoryGoneOr } from "../../provider/repository";
 import { Failures } from "../../provider/validate";
+import { missingImage } from "./images";
 
 const KIND = "Image";
 
@@ -122,7 +123,6 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
     const { client: c, region } = await clientFor(args.region, client);
     const id: ImageIdentifier = args.imageTag !== undefined ? { imageTag: args.imageTag } : { imageDigest: args.imageDigest };
     const what = ref(repositoryName, id);
-    const where = registryId ? ` in registry ${registryId}` : "";
 
     const image = await wrap("reading the manifest of", KIND, what, async () => {
         let out;
@@ -143,11 +143,10 @@ export async function readImageManifest(args: GetImageManifestArgs, client?: ECR
             const reason = `${failure.failureCode}: ${failure.failureReason ?? ""}`.trim();
             const cause = new Error(reason);
             if (NOT_FOUND_CODES.includes(failure.failureCode ?? "")) {
-                const missing = id.imageTag ? `no image tagged "${id.imageTag}"` : `no image with digest ${id.imageDigest}`;
                 // ECR also answers ImageNotFound when the image exists only in a media type the caller did not accept.
                 const types = args.acceptedMediaTypes ? ` in the accepted media types (${args.acceptedMediaTypes.join(", ")})` : "";
                 throw notFound(KIND, what, {
-                    detail: `repository "${repositoryName}"${where} has ${missing}${types} (ECR: ${reason})`,
+                    detail: `${missingImage(repositoryName, id, registryId)}${types} (ECR: ${reason})`,
                     cause,
                 });
             }
