@@ -53,3 +53,10 @@ export const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : A
 /** The distinct strings of `v` (a scalar or a list), each mapped by `map`, sorted: order and repeats carry no meaning. */
 export const sortedStrings = (v: Json | undefined, map: (s: string) => string = (s) => s): string[] =>
     [...new Set(asList(v).map((x) => map(typeof x === "string" ? x : JSON.stringify(x))))].sort();
+
+/** A policy ECR returned, in the canonical form kept in state; text that does not parse is kept as it is, and none is "". */
+export function canonicalOrRaw(text: string | undefined): string {
+    if (!text) return "";
+    const parsed = parsePolicy(text);
+    return "error" in parsed ? text : canonicalJson(parsed.doc);
+}

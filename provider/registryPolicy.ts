@@ -14,7 +14,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { DeleteRegistryPolicyCommand, ECRClient, GetRegistryPolicyCommand, PutRegistryPolicyCommand } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
-import { Json, JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
+import { canonicalJson, canonicalOrRaw, Json, JsonObject, parsePolicy } from "./policyDocument";
 import { iamPoliciesEquivalent, normalizeIamPolicy, validateIamPolicy } from "./repositoryPolicy";
 import { containsUnknown, Failures, UNKNOWN, withoutInternals, type UncheckedInputs } from "./validate";
 
@@ -210,11 +210,6 @@ export async function remove(id: string, props: RegistryPolicyOutputs): Promise<
 function parsePolicyOrEmpty(text: string | undefined): JsonObject | undefined {
     const parsed = parsePolicy(text ?? "");
     return "error" in parsed ? undefined : parsed.doc;
-}
-
-function canonicalOrRaw(text: string): string {
-    const parsed = parsePolicy(text);
-    return "error" in parsed ? text : canonicalJson(parsed.doc);
 }
 
 // This module's exports are the dynamic provider for `RegistryPolicy` (see provider/index.ts).

@@ -7,7 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, wrap } from "./errors";
-import { Json, canonicalJson, parsePolicy } from "./policyDocument";
+import { canonicalJson, canonicalOrRaw, Json, parsePolicy } from "./policyDocument";
 import { Failures, UNKNOWN, containsUnknown, withoutInternals } from "./validate";
 
 export interface PolicyInputs {
@@ -111,9 +111,4 @@ export function policyProvider(k: PolicyKind): Required<Omit<dynamic.ResourcePro
             }
         },
     };
-}
-
-function canonicalOrRaw(text: string): string {
-    const parsed = parsePolicy(text);
-    return "error" in parsed ? text : canonicalJson(parsed.doc);
 }

@@ -22,7 +22,7 @@ import { ecrClient, resolveRegion } from "./client";
 import { EcrError, NotFoundError, goneOr, isA, notFound, wrap } from "./errors";
 import { lifecyclePoliciesEquivalent, validateLifecyclePolicy } from "./lifecyclePolicy";
 import { answeredARepeat, takeBackIfSame } from "./retry";
-import { JsonObject, canonicalJson, parsePolicy } from "./policyDocument";
+import { canonicalJson, canonicalOrRaw, JsonObject, parsePolicy } from "./policyDocument";
 import { ROLE_ARN_PATTERN, checkRepositoryPrefix } from "./pullThroughCacheRule";
 import { iamPoliciesEquivalent, validateIamPolicy } from "./repositoryPolicy";
 import { ENCRYPTION_TYPES, IMAGE_TAG_MUTABILITIES } from "./repository";
@@ -80,11 +80,6 @@ const byText =
 const sortFilters = (fs: { filter: string; filterType: string }[]) => [...fs].sort(byText((x) => x.filter));
 
 /** Canonical JSON of a document given as text, or the text itself when it is not JSON. */
-function canonicalOrRaw(text: string | undefined): string {
-    if (!text) return "";
-    const parsed = parsePolicy(text);
-    return "error" in parsed ? text : canonicalJson(parsed.doc);
-}
 
 /** Maps ECR's template to the resource's state. The data source reuses it. */
 export function templateState(t: EcrTemplate, registryId: string, region: string): RepositoryCreationTemplateOutputs {

@@ -6,6 +6,7 @@
  * disk; layers the destination already holds are skipped. An index is copied whole, or narrowed
  * to `platforms` (see narrowIndex for how the narrowed index is made deterministic).
  */
+import { canonicalJson } from "../policyDocument";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
@@ -159,18 +160,7 @@ export async function check(_olds: UncheckedInputs, news: UncheckedInputs): Prom
 // ---------- diff ----------
 
 /** Key order does not matter: state comes back from the engine with its keys sorted. */
-const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-        ? v.map(canonical)
-        : v && typeof v === "object"
-          ? Object.fromEntries(
-                Object.entries(v)
-                    .filter(([, x]) => x !== undefined)
-                    .sort(([a], [b]) => (a < b ? -1 : 1))
-                    .map(([k, x]) => [k, canonical(x)]),
-            )
-          : v;
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
+const sameJson = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 /** The digest the source names now (for a source tag: ECR's answer), or undefined when not knowable yet. */
 async function currentSourceDigest(s: CopySource): Promise<string | undefined> {
