@@ -8,7 +8,6 @@ import * as path from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
     BatchDeleteImageCommand,
-    BatchGetImageCommand,
     DescribeImagesCommand,
     type ECRClient,
     type ImageDetail,
@@ -21,18 +20,9 @@ import { Failures, UNKNOWN, type UncheckedInputs, withoutInternals } from "../va
 import { type PushProgress, pushBlobs, putManifest } from "./push";
 import { type ImageSource, SourceError, readImageSource } from "./source";
 import { progressReporter } from "./progress";
+import { TAG_PATTERN, findManifest } from "./registryImages";
 
 const KIND = "Image";
-/** Every manifest type, so BatchGetImage returns the stored bytes and never converts them. */
-export const ALL_MANIFEST_TYPES = [
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.docker.distribution.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v1+prettyjws",
-];
-const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 const MAX_TAGS = 100;
 
@@ -225,27 +215,6 @@ export async function findImageByDigest(client: ECRClient, repository: string, d
     }
 }
 
-/** The stored manifest bytes and media type of an image, unconverted. */
-async function findManifest(
-    client: ECRClient,
-    repository: string,
-    digest: string,
-    registryId?: string,
-): Promise<{ manifest: Buffer; mediaType: string }> {
-    const out = await client.send(
-        new BatchGetImageCommand({
-            repositoryName: repository,
-            registryId,
-            imageIds: [{ imageDigest: digest }],
-            acceptedMediaTypes: ALL_MANIFEST_TYPES,
-        }),
-    );
-    const img = out.images?.find((i) => i.imageId?.imageDigest === digest);
-    if (!img?.imageManifest)
-        throw notFound(KIND, `${repository}@${digest}`, { registryId, detail: img ? "ECR returned no manifest" : undefined });
-    return { manifest: Buffer.from(img.imageManifest, "utf8"), mediaType: img.imageManifestMediaType ?? "" };
-}
-
 // ---------- create / read / update / delete ----------
 
 /** Pushes blobs, then the members of an index by digest, then the top manifest with each tag. */
@@ -351,7 +320,7 @@ export async function update(id: string, olds: ImageOutputs, news: ImageInputs):
     if (news.sourceRef === undefined) delete outs.sourceRef;
     if (added.length > 0 || dropped.length > 0) {
         const stored = await wrap("updating tags of", KIND, id, () =>
-            findManifest(client, olds.repository, olds.imageDigest, target.registryId),
+            findManifest(client, olds.repository, { imageDigest: olds.imageDigest }, target.registryId),
         ).catch((e) => {
             if (!(e instanceof NotFoundError)) throw e;
             throw new EcrError(
@@ -362,11 +331,12 @@ export async function update(id: string, olds: ImageOutputs, news: ImageInputs):
                 "the image was deleted outside Pulumi; run `pulumi refresh`, and the next `pulumi up` pushes it again",
             );
         });
-        for (const tag of added) await putManifest(client, target, stored.manifest, stored.mediaType, { tag });
+        const manifest = Buffer.from(stored.manifest, "utf8");
+        for (const tag of added) await putManifest(client, target, manifest, stored.mediaType, { tag });
         if (dropped.length > 0) {
             await deleteTags(client, olds, dropped);
             // ECR deletes an image with its last tag; the resource keeps its image, untagged if need be.
-            await putManifest(client, target, stored.manifest, stored.mediaType, { digest: olds.imageDigest });
+            await putManifest(client, target, manifest, stored.mediaType, { digest: olds.imageDigest });
         }
         outs.tags = [...news.tags];
     }
