@@ -64,7 +64,9 @@ describeOnEndpoints("Repository reads coalesced", (ep) => {
             got.map((r) => r.id),
             [names[5], "", names[6], names[7]],
         );
-        // ECR fails the whole call for one missing name; halving finds it: 1 + 2 + 2 calls at most for 4 names.
+        // The four reads share one first call; ECR fails it for the one missing name, and halving finds
+        // it: 1 + 2 + 2 calls at most for 4 names.
+        assert.deepEqual(proxy.calls().find((c) => c.operation === "DescribeRepositories")?.body.repositoryNames?.length, 4);
         assert.ok(proxy.count("DescribeRepositories") <= 5, JSON.stringify(proxy.counts()));
         assert.equal(proxy.count("ListTagsForResource"), 3);
     });

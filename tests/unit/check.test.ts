@@ -9,6 +9,7 @@ import * as repositoryPolicy from "../../provider/repositoryPolicy";
 import { UNKNOWN } from "../../provider/validate";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { noAwsCalls } from "../helpers/noAws";
+import { repositoryInputs } from "../helpers/repositoryFixtures";
 
 const failuresOf = async (p: Pick<Required<dynamic.ResourceProvider>, "check">, news: object) =>
     ((await p.check({}, { region: "us-east-1", ...news })).failures ?? []) as { property: string; reason: string }[];
@@ -32,6 +33,8 @@ describe("Repository check", () => {
             tags: {},
             region: "us-east-1",
         });
+        // The fixture other unit tests build on is what check() fills.
+        assert.deepEqual(inputs, repositoryInputs());
     });
 
     const cases: [string, object, string, RegExp][] = [

@@ -23,10 +23,10 @@ function run(script: string): string {
     }).trim();
 }
 
-describe("provider modules load the AWS SDK lazily", function () {
+describe("the repository providers load the AWS SDK lazily", function () {
     this.timeout(60_000);
 
-    it("check and diff of every provider leave @aws-sdk/client-ecr unloaded; building a client loads it", () => {
+    it("check and diff of Repository, RepositoryPolicy and LifecyclePolicy leave @aws-sdk/client-ecr unloaded; building a client loads it", () => {
         const out = run(`
             const loaded = () => Object.keys(require.cache).some((k) => k.includes("@aws-sdk/client-ecr"));
             const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] };

@@ -35,7 +35,7 @@ const proofs = [
 
 describe("registry argument types", () => {
     it("accept what @pulumi/aws's aws.ecr argument types hold (checked when this file compiles)", () => {
-        assert.equal(proofs.length, 10);
+        void proofs; // the proofs are checked by the compiler, when this file compiles
         assert.deepEqual(ACCOUNT_SETTING_NAMES, ["BASIC_SCAN_TYPE_VERSION", "BLOB_MOUNTING", "REGISTRY_POLICY_SCOPE"]);
     });
 });
